@@ -1,0 +1,118 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// GatePrefix is the path under which the gate serves its own endpoints. It
+// can never be public.
+const GatePrefix = "/_gate/"
+
+// PublicPaths lists path prefixes served without a session. A prefix that
+// ends in "/" covers everything below it; one that does not covers that
+// exact path and everything below it, so "/assets" covers "/assets" and
+// "/assets/app.css" but not "/assets-private". The zero value makes nothing
+// public.
+type PublicPaths []string
+
+// Match reports whether the escaped request path rawPath is public. Only a
+// path in canonical form can match: one with dot segments, doubled,
+// encoded or back slashes, or needless percent-escapes is never public,
+// because an origin might read it as a different, protected path. Matching
+// is case-sensitive for the same reason.
+func (pp PublicPaths) Match(rawPath string) bool {
+	if len(pp) == 0 || !isCleanPath(rawPath) {
+		return false
+	}
+
+	path, err := url.PathUnescape(rawPath)
+	if err != nil {
+		return false
+	}
+	for _, p := range pp {
+		if covers(p, path) {
+			return true
+		}
+	}
+	return false
+}
+
+func covers(prefix, path string) bool {
+	if !strings.HasPrefix(path, prefix) {
+		return false
+	}
+	return strings.HasSuffix(prefix, "/") || len(path) == len(prefix) || path[len(prefix)] == '/'
+}
+
+// isCleanPath reports whether an escaped path is in canonical form: it
+// starts with "/", has no empty, "." or ".." segments, no backslash, no
+// ";" parameters, no escaped "/" or "\", and escapes exactly what
+// url.PathEscape would escape in each segment.
+func isCleanPath(raw string) bool {
+	if raw == "" || raw[0] != '/' || strings.ContainsAny(raw, "\\;") {
+		return false
+	}
+
+	segs := strings.Split(raw[1:], "/")
+	for i, seg := range segs {
+		last := i == len(segs)-1
+		if seg == "" && !last || seg == "." || seg == ".." {
+			return false
+		}
+
+		dec, err := url.PathUnescape(seg)
+		if err != nil || strings.ContainsAny(dec, "/\\") || dec == "." || dec == ".." {
+			return false
+		}
+		if url.PathEscape(dec) != seg && !sameEscaping(dec, seg) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameEscaping accepts the sub-delimiters that url.PathEscape escapes but a
+// browser leaves alone (such as ":" and "@"), so ordinary paths stay clean.
+func sameEscaping(dec, seg string) bool {
+	var b strings.Builder
+	for i := 0; i < len(dec); i++ {
+		c := dec[i]
+		if c > ' ' && c < 0x7f && c != '%' && c != '?' && c != '#' && c != '"' &&
+			c != '<' && c != '>' && c != '`' && c != '{' && c != '}' {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String() == seg
+}
+
+func parsePublicPaths(ps *problems, raw string, callback *url.URL) PublicPaths {
+	var pp PublicPaths
+	for _, p := range splitList(raw) {
+		switch {
+		case !strings.HasPrefix(p, "/"):
+			ps.add(VarPublicPaths, fmt.Sprintf("%q must start with /", p))
+		case p == "/":
+			ps.add(VarPublicPaths, `"/" would make every page public; remove PUBLIC_PATHS or name the asset folders`)
+		case strings.ContainsAny(p, "%?#*"):
+			ps.add(VarPublicPaths, fmt.Sprintf("%q must be a plain path prefix, without %%-escapes, queries or wildcards", p))
+		case !isCleanPath(p):
+			ps.add(VarPublicPaths, fmt.Sprintf("%q must be a plain path without dot segments or doubled slashes", p))
+		case covers(p, strings.TrimSuffix(GatePrefix, "/")) || strings.HasPrefix(p, GatePrefix):
+			ps.add(VarPublicPaths, fmt.Sprintf("%q covers the gate's own %s endpoints", p, GatePrefix))
+		case callback != nil && covers(p, callback.Path):
+			ps.add(VarPublicPaths, fmt.Sprintf("%q covers the callback path of MC_REDIRECT_URI", p))
+		default:
+			pp = append(pp, p)
+		}
+	}
+	return pp
+}
+
+// splitList splits a variable on commas and white space.
+func splitList(raw string) []string {
+	return strings.FieldsFunc(raw, func(r rune) bool { return r == ',' || isSpaceOrControl(r) })
+}

@@ -1,0 +1,84 @@
+package gate
+
+import (
+	"net/http"
+
+	"github.com/cloudpage-gate/gate/shared/jsonw"
+	"github.com/cloudpage-gate/gate/shared/page"
+)
+
+// Decision is what the gate decided for one request: either an answer of
+// its own (Forward is nil) or a forward to the origin.
+type Decision struct {
+	Status int
+	Header http.Header
+	Body   string
+
+	// Forward, when set, sends the request on; Status, Header and Body are
+	// then unused.
+	Forward *Forward
+}
+
+// Forward tells the host how to send a request on to the origin. The
+// request's method and body go unchanged and unread; the origin's answer,
+// redirects included, goes back as it is, with ResponseHeader added.
+type Forward struct {
+	URL    string      // absolute URL to fetch
+	Header http.Header // the whole request header to send
+
+	// ResponseHeader is added to the origin's answer; nil adds nothing.
+	ResponseHeader http.Header
+}
+
+func (x *exchange) page(p *page.Page) *Decision {
+	p.RequestID = x.rid
+	h := make(http.Header, 8)
+	page.SetHeaders(h, x.g.secure)
+	x.addCookies(h)
+	return &Decision{Status: p.Status, Header: h, Body: p.Render()}
+}
+
+func (x *exchange) redirect(to string) *Decision {
+	h := http.Header{
+		"Location":        {to},
+		"Cache-Control":   {"no-store"},
+		"Referrer-Policy": {"no-referrer"},
+	}
+	x.addCookies(h)
+	return &Decision{Status: http.StatusFound, Header: h}
+}
+
+func (x *exchange) json(status int, body []byte) *Decision {
+	h := http.Header{
+		"Content-Type":           {"application/json"},
+		"Cache-Control":          {"no-store"},
+		"X-Content-Type-Options": {"nosniff"},
+	}
+	x.addCookies(h)
+	return &Decision{Status: status, Header: h, Body: string(body) + "\n"}
+}
+
+func (x *exchange) text(status int, body string) *Decision {
+	h := http.Header{
+		"Content-Type":           {"text/plain; charset=utf-8"},
+		"Cache-Control":          {"no-store"},
+		"X-Content-Type-Options": {"nosniff"},
+	}
+	x.addCookies(h)
+	return &Decision{Status: status, Header: h, Body: body}
+}
+
+func (x *exchange) addCookies(h http.Header) {
+	for _, c := range x.set {
+		h.Add("Set-Cookie", c)
+	}
+}
+
+// loginRequired is the 401 answer for calls that cannot follow a redirect
+// to a sign-in page: scripts get JSON naming where a person signs in.
+func (x *exchange) loginRequired(rd string) *Decision {
+	var o jsonw.Object
+	o.String("error", "login_required").String("login_url", loginPath(rd))
+	d := x.json(http.StatusUnauthorized, o.Bytes())
+	return d
+}

@@ -1,0 +1,160 @@
+package gate
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/cloudpage-gate/gate/shared/session"
+)
+
+// Headers the gate sets on forwarded requests to say who is signed in.
+// Each is first removed from what the client sent, in every spelling.
+const (
+	HeaderEmail  = "X-Mc-User-Email"
+	HeaderName   = "X-Mc-User-Name"
+	HeaderUserID = "X-Mc-User-Id"
+	HeaderMID    = "X-Mc-Mid"
+	HeaderEID    = "X-Mc-Eid"
+	HeaderToken  = "X-Mc-Access-Token"
+)
+
+// forward sends the request on to the origin, as the user s or, for a
+// public path, as nobody (s nil).
+func (x *exchange) forward(s *session.Session) *Decision {
+	f := &Forward{URL: x.originURL(), Header: x.originHeader()}
+	if s != nil {
+		setIdentity(f.Header, s, x.g.cfg.ForwardAccessToken)
+		x.clearAttempts()
+	}
+
+	if len(x.set) > 0 {
+		f.ResponseHeader = make(http.Header, 1)
+		x.addCookies(f.ResponseHeader)
+	}
+	return &Decision{Forward: f}
+}
+
+// clearAttempts forgets the loop breaker's count once a session is seen to
+// work, so signing out and in again later starts from zero.
+func (x *exchange) clearAttempts() {
+	if _, ok := cookie(x.r, attemptsCookie); ok {
+		x.set = append(x.set, clearCookie(attemptsCookie))
+	}
+}
+
+// originURL is where the request goes: the configured origin with the
+// request's path and query, or the request's own URL for a Worker route in
+// front of the CloudPage's host.
+func (x *exchange) originURL() string {
+	o := x.g.cfg.Origin
+	if o == nil {
+		return x.r.URL.String()
+	}
+
+	var b strings.Builder
+	b.Grow(len(o.Scheme) + len(o.Host) + len(o.Path) + len(x.path) + len(x.r.URL.RawQuery) + 8)
+	b.WriteString(o.Scheme)
+	b.WriteString("://")
+	b.WriteString(o.Host)
+	b.WriteString(o.EscapedPath())
+	b.WriteString(x.path)
+	if x.r.URL.RawQuery != "" {
+		b.WriteByte('?')
+		b.WriteString(x.r.URL.RawQuery)
+	}
+	return b.String()
+}
+
+// originHeader copies the request's header without what must not reach
+// the origin: identity headers the client sent and the gate's own cookies.
+func (x *exchange) originHeader() http.Header {
+	h := make(http.Header, len(x.r.Header)+5)
+	for k, vs := range x.r.Header {
+		switch {
+		case isIdentityHeader(k), k == "Host":
+		case k == "Cookie":
+			if c := stripGateCookies(vs); c != "" {
+				h["Cookie"] = []string{c}
+			}
+		default:
+			h[k] = vs
+		}
+	}
+	return h
+}
+
+// isIdentityHeader reports whether a header name is in the X-MC- family in
+// any spelling: any case, and "_" for "-", since some servers fold
+// underscores into hyphens (oauth2-proxy GHSA-vjrc-mh2v-45x6).
+func isIdentityHeader(name string) bool {
+	if len(name) < 5 {
+		return false
+	}
+	return (name[0]|0x20) == 'x' && (name[1] == '-' || name[1] == '_') &&
+		(name[2]|0x20) == 'm' && (name[3]|0x20) == 'c' && (name[4] == '-' || name[4] == '_')
+}
+
+// stripGateCookies joins the request's cookies without the gate's own, so
+// the origin never sees a session cookie it could leak.
+func stripGateCookies(lines []string) string {
+	var b strings.Builder
+	for _, line := range lines {
+		for len(line) > 0 {
+			var part string
+			part, line, _ = strings.Cut(line, ";")
+			part = strings.TrimSpace(part)
+			name, _, _ := strings.Cut(part, "=")
+			if part == "" || isGateCookie(name) {
+				continue
+			}
+			if b.Len() > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(part)
+		}
+	}
+	return b.String()
+}
+
+func setIdentity(h http.Header, s *session.Session, token bool) {
+	h[HeaderEmail] = []string{headerValue(s.Email)}
+	h[HeaderName] = []string{headerValue(s.Name)}
+	h[HeaderUserID] = []string{headerValue(s.UserID)}
+	h[HeaderMID] = []string{strconv.FormatInt(s.MID, 10)}
+	h[HeaderEID] = []string{strconv.FormatInt(s.EID, 10)}
+	if token && s.AccessToken != "" {
+		h[HeaderToken] = []string{s.AccessToken}
+	}
+}
+
+// headerValue makes text safe for a header: bytes outside printable ASCII,
+// and "%" itself, are percent-encoded, so a name such as "Zoë" arrives as
+// "Zo%C3%AB" and decodes back exactly. Printable ASCII, every email address
+// in practice, passes unchanged.
+func headerValue(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' || c == '%' {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < ' ' || c > '~' || c == '%' {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&0xf])
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}

@@ -1,0 +1,71 @@
+package gate
+
+import (
+	"time"
+
+	"github.com/cloudpage-gate/gate/shared/session"
+)
+
+// clockSkew is how far in the future a sign-in time may lie and still be
+// believed: isolates' clocks differ a little, never by minutes.
+const clockSkew = time.Minute
+
+// session returns the request's valid session, or nil. A cookie that is
+// present but refused is logged with the reason and cleared.
+func (x *exchange) session() *session.Session {
+	v, ok := cookie(x.r, sessionCookie)
+	if !ok {
+		return nil
+	}
+
+	s, reason := x.g.openSession(v)
+	if reason != "" {
+		x.emit(&Event{Level: "info", Name: EventSessionRefused, Reason: reason})
+		x.set = append(x.set, clearCookie(sessionCookie))
+		return nil
+	}
+	return s
+}
+
+// Reasons a session cookie is refused.
+const (
+	reasonUnreadable = "unreadable" // tampered, truncated or sealed by an unknown key
+	reasonExpired    = "expired"
+	reasonFuture     = "issued_in_future"
+)
+
+func (g *Gate) openSession(v string) (*session.Session, string) {
+	plain, err := g.cfg.Keys.Open(sessionCookie, v)
+	if err != nil {
+		return nil, reasonUnreadable
+	}
+
+	var s session.Session
+	if err := s.UnmarshalBinary(plain); err != nil {
+		return nil, reasonUnreadable
+	}
+
+	// Both the lifetime sealed in and the one configured now apply, so
+	// that shortening SESSION_TTL shortens sessions already issued.
+	now := g.now()
+	switch {
+	case s.AuthTime.After(now.Add(clockSkew)):
+		return nil, reasonFuture
+	case !now.Before(s.Expires) || !now.Before(s.AuthTime.Add(g.cfg.SessionTTL)):
+		return nil, reasonExpired
+	}
+	return &s, ""
+}
+
+// staleAuth reports whether a top-level navigation should re-run the
+// authorization: the sign-in is older than REAUTH_AFTER, or the forwarded
+// access token is about to expire. Marketing Cloud answers at once while
+// the user is signed in there, so the user sees at most a flicker, and a
+// user whose licence was withdrawn loses access within REAUTH_AFTER.
+func (g *Gate) staleAuth(s *session.Session) bool {
+	now := g.now()
+	if !now.Before(s.AuthTime.Add(g.cfg.ReauthAfter)) {
+		return true
+	}
+	return g.cfg.ForwardAccessToken && !now.Add(time.Minute).Before(s.TokenExpires)
+}

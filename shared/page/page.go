@@ -1,0 +1,160 @@
+// Package page renders the few pages the gate shows people: sign-in
+// problems, refusals, sign-out. Every page has one design, no external
+// assets and no script, and says what happened, what the reader can do and,
+// for administrators, what to check.
+//
+// Pages are written with escaped string building rather than html/template,
+// which would nearly double the Worker's size. Every piece of text passes
+// through html.EscapeString; nothing from a request is ever written raw.
+package page
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"html"
+	"net/http"
+	"strings"
+)
+
+// Page is one page. Text fields are plain text, escaped on output.
+type Page struct {
+	Status int    // HTTP status
+	Title  string // the heading, also the document title
+	Lead   string // what happened, in a sentence or two
+
+	// Body holds further paragraphs: what the reader can do.
+	Body []string
+
+	// Action is the page's one button; nil shows none.
+	Action *Action
+
+	// Admin lists what an administrator should check; empty shows nothing.
+	Admin []string
+
+	// RequestID is shown for the reader to quote; empty shows nothing.
+	RequestID string
+}
+
+// Action is a link, or with Post a form that submits to Href.
+type Action struct {
+	Label string
+	Href  string // a same-origin path, already escaped as a URL
+	Post  bool
+}
+
+// style is the only CSS; the Content-Security-Policy admits it by hash.
+const style = `:root{color-scheme:light dark;--fg:#1d1d1f;--bg:#f5f5f7;--card:#fff;--muted:#5f6368;--accent:#0b5cad;--line:#d9dce1}
+@media (prefers-color-scheme:dark){:root{--fg:#f1f3f4;--bg:#151719;--card:#202326;--muted:#aab0b6;--accent:#8ab4f8;--line:#3c4043}}
+*{box-sizing:border-box}
+body{margin:0;padding:2rem 1rem;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--fg)}
+main{max-width:34rem;margin:0 auto;background:var(--card);border:1px solid var(--line);border-radius:12px;padding:1.5rem 1.5rem 1rem}
+h1{font-size:1.35rem;line-height:1.3;margin:0 0 .75rem}
+p{margin:0 0 .9rem}
+.lead{font-size:1.05rem}
+.act{display:inline-block;margin:.25rem 0 1rem;padding:.6rem 1.1rem;border:0;border-radius:8px;background:var(--accent);color:var(--card);font:inherit;font-weight:600;text-decoration:none;cursor:pointer}
+details{border-top:1px solid var(--line);padding-top:.75rem;margin-top:.5rem;color:var(--muted)}
+summary{cursor:pointer;color:var(--fg)}
+ul{padding-left:1.2rem;margin:.5rem 0}
+li{margin:.3rem 0}
+.rid{font-size:.85rem;color:var(--muted);border-top:1px solid var(--line);padding-top:.75rem;margin-top:.75rem;word-break:break-all}
+code{font:.9em ui-monospace,SFMono-Regular,Menlo,monospace}
+footer{max-width:34rem;margin:.75rem auto 0;font-size:.8rem;color:var(--muted);text-align:center}`
+
+// CSP is the Content-Security-Policy of every page: nothing loads from
+// anywhere, the one style block is admitted by its hash, forms post only
+// to the gate, and no site may frame the page (RFC 9700 §4.16).
+var CSP = "default-src 'none'; style-src '" + styleHash() + "'; form-action 'self'; " +
+	"frame-ancestors 'none'; base-uri 'none'"
+
+func styleHash() string {
+	sum := sha256.Sum256([]byte(style))
+	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// SetHeaders sets the headers every page of the gate carries. hsts adds
+// Strict-Transport-Security, which only means something over https.
+func SetHeaders(h http.Header, hsts bool) {
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", CSP)
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	if hsts {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+}
+
+// Render returns the page's HTML.
+func (p *Page) Render() string {
+	var b strings.Builder
+	b.Grow(len(style) + 1024)
+	b.WriteString(`<!doctype html><html lang="en"><head><meta charset="utf-8">`)
+	b.WriteString(`<meta name="viewport" content="width=device-width,initial-scale=1">`)
+	b.WriteString(`<meta name="robots" content="noindex"><title>`)
+	b.WriteString(html.EscapeString(p.Title))
+	b.WriteString(`</title><style>`)
+	b.WriteString(style)
+	b.WriteString("</style></head><body><main><h1>")
+	b.WriteString(html.EscapeString(p.Title))
+	b.WriteString("</h1>")
+	para(&b, "lead", p.Lead)
+	for _, s := range p.Body {
+		para(&b, "", s)
+	}
+	p.writeAction(&b)
+	p.writeAdmin(&b)
+	if p.RequestID != "" {
+		b.WriteString(`<p class="rid">Request id: <code>`)
+		b.WriteString(html.EscapeString(p.RequestID))
+		b.WriteString("</code>. Quote it when you ask for help.</p>")
+	}
+	b.WriteString("</main><footer>CloudPage Gate</footer></body></html>\n")
+	return b.String()
+}
+
+func para(b *strings.Builder, class, text string) {
+	if text == "" {
+		return
+	}
+	if class != "" {
+		b.WriteString(`<p class="` + class + `">`)
+	} else {
+		b.WriteString("<p>")
+	}
+	b.WriteString(html.EscapeString(text))
+	b.WriteString("</p>")
+}
+
+func (p *Page) writeAction(b *strings.Builder) {
+	a := p.Action
+	if a == nil {
+		return
+	}
+	if a.Post {
+		b.WriteString(`<form method="post" action="`)
+		b.WriteString(html.EscapeString(a.Href))
+		b.WriteString(`"><button class="act" type="submit">`)
+		b.WriteString(html.EscapeString(a.Label))
+		b.WriteString("</button></form>")
+		return
+	}
+	b.WriteString(`<p><a class="act" href="`)
+	b.WriteString(html.EscapeString(a.Href))
+	b.WriteString(`">`)
+	b.WriteString(html.EscapeString(a.Label))
+	b.WriteString("</a></p>")
+}
+
+func (p *Page) writeAdmin(b *strings.Builder) {
+	if len(p.Admin) == 0 {
+		return
+	}
+	b.WriteString("<details><summary>For administrators</summary><ul>")
+	for _, s := range p.Admin {
+		b.WriteString("<li>")
+		b.WriteString(html.EscapeString(s))
+		b.WriteString("</li>")
+	}
+	b.WriteString("</ul></details>")
+}

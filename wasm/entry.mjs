@@ -1,0 +1,135 @@
+// The Worker's entry module. It keeps one Go instance per isolate and asks
+// it, for each request, what to do; then it does it. Bodies never pass
+// through Go: a forward streams the request body to the origin and the
+// origin's answer back to the browser from here.
+//
+// Why not workers.Serve: syumai/workers starts a new Go instance for every
+// request, about 7 ms of CPU before any of our code runs (the Free plan
+// allows 10 ms). Here the instance starts once, registers decide() and
+// originFailed() on the binding object, and serves request after request.
+// If the Go program ever exits or traps, the next request starts a fresh
+// one.
+
+import "./build/wasm_exec.js";
+import mod from "./build/gate.wasm";
+
+// The Go side marks a call's remaining budget with this header; mcFetch
+// turns it into an AbortSignal, so a slow Marketing Cloud is abandoned on
+// time even while Go's timers wait on the event loop.
+const DEADLINE = "x-gate-deadline-ms";
+
+let current = null;
+
+function start(env, ctx) {
+  const go = new Go();
+  const binding = { mcFetch: { fetch: mcFetch } };
+  const context = { env, ctx, binding };
+  const inst = { go, binding, context, ready: null, dead: null, isDead: false };
+
+  let resolveReady;
+  inst.ready = new Promise((resolve) => (resolveReady = resolve));
+  // dead settles (rejects) when the program stops, failing every request
+  // still waiting on it rather than leaving it hanging.
+  inst.dead = new Promise((_, reject) => {
+    const instance = new WebAssembly.Instance(mod, {
+      ...go.importObject,
+      workers: { ready: () => resolveReady() },
+    });
+    go.run(instance, context).then(
+      () => reject(new Error("the Go program exited")),
+      (err) => reject(err),
+    );
+  });
+  inst.dead.catch(() => {
+    inst.isDead = true;
+  });
+  return inst;
+}
+
+async function instance(env, ctx) {
+  if (current === null || current.isDead) {
+    current = start(env, ctx);
+  }
+  const inst = current;
+  await Promise.race([inst.ready, inst.dead]);
+  inst.context.env = env;
+  inst.context.ctx = ctx;
+  return inst;
+}
+
+function mcFetch(req, init) {
+  const ms = Number(req.headers.get(DEADLINE));
+  if (ms > 0) {
+    req = new Request(req);
+    req.headers.delete(DEADLINE);
+    init = { ...init, signal: AbortSignal.timeout(ms) };
+  }
+  return fetch(req, init);
+}
+
+function headerBlob(headers) {
+  let blob = "";
+  for (const [k, v] of headers) blob += k + "\n" + v + "\n";
+  return blob;
+}
+
+function toHeaders(blob) {
+  const h = new Headers();
+  const parts = blob.split("\n");
+  for (let i = 0; i + 1 < parts.length; i += 2) h.append(parts[i], parts[i + 1]);
+  return h;
+}
+
+function answer(d) {
+  return new Response(d.b === "" ? null : d.b, { status: d.s, headers: toHeaders(d.h) });
+}
+
+async function forward(inst, request, blob, d) {
+  const init = { method: request.method, headers: toHeaders(d.h), redirect: "manual" };
+  if (request.method !== "GET" && request.method !== "HEAD") {
+    init.body = request.body;
+  }
+
+  let res;
+  try {
+    res = await fetch(d.u, init);
+  } catch (err) {
+    const cause = String(err && err.message ? err.message : err);
+    return answer(inst.binding.originFailed(request.method, request.url, blob, cause));
+  }
+
+  if (d.r === undefined) {
+    return res;
+  }
+  res = new Response(res.body, res);
+  const add = d.r.split("\n");
+  for (let i = 0; i + 1 < add.length; i += 2) res.headers.append(add[i], add[i + 1]);
+  return res;
+}
+
+function failed() {
+  return new Response("The sign-in gate failed while handling this request.\n", {
+    status: 500,
+    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+  });
+}
+
+export default {
+  async fetch(request, env, ctx) {
+    let inst, d;
+    const blob = headerBlob(request.headers);
+    try {
+      inst = await instance(env, ctx);
+      d = inst.binding.decide(request.method, request.url, blob);
+      if (d instanceof Promise) {
+        d = await Promise.race([d, inst.dead]);
+      }
+    } catch (err) {
+      // A trap leaves the instance unusable; the next request starts anew.
+      if (inst) inst.isDead = true;
+      console.error(JSON.stringify({ level: "error", event: "runtime_failed", detail: String(err) }));
+      return failed();
+    }
+    return d.u === undefined ? answer(d) : forward(inst, request, blob, d);
+  },
+};
