@@ -49,3 +49,9 @@ MCFAKE := wasm/build/mcfake
 $(MCFAKE): $(GOFILES)
 	@mkdir -p $(dir $@)
 	$(GO) build -o $@ ./shared/cmd/mcfake
+
+demo: build deps $(MCFAKE)
+	$(NODE) wasm/tools/demo.mjs
+
+key:
+	@$(NODE) -e 'console.log(require("crypto").randomBytes(32).toString("base64url"))'
