@@ -81,21 +81,26 @@ func (c *Client) endpoint(path string) string {
 	return c.AuthBase.String() + path
 }
 
-func (c *Client) do(ctx context.Context, op string, req *http.Request, limit int64) (int, []byte, error) {
+// do sends req under ctx and reads at most limit bytes of the answer.
+// hide lists what req carries that must not be logged; errors are
+// redacted of it.
+func (c *Client) do(ctx context.Context, op string, req *http.Request, limit int64, hide []string) (int, []byte, error) {
 	if c.Transport == nil {
 		return 0, nil, &Error{Op: op, Kind: Unreachable, Err: errors.New("no transport configured")}
 	}
 
 	res, err := c.Transport.RoundTrip(req.WithContext(ctx))
 	if err != nil {
-		return 0, nil, &Error{Op: op, Kind: Unreachable, Err: unreachable(ctx, err)}
+		return 0, nil, &Error{Op: op, Kind: Unreachable, Err: scrub(unreachable(ctx, err), hide)}
 	}
 	defer res.Body.Close()
 
 	body, err := io.ReadAll(io.LimitReader(res.Body, limit+1))
 	if err != nil {
+		// %w, so that a deadline passing while the answer is read is still
+		// context.DeadlineExceeded to errors.Is, as Error.Unwrap promises.
 		return res.StatusCode, nil, &Error{Op: op, Kind: Unreachable, Status: res.StatusCode,
-			Err: fmt.Errorf("reading answer: %v", unreachable(ctx, err))}
+			Err: scrub(fmt.Errorf("reading answer: %w", unreachable(ctx, err)), hide)}
 	}
 	if int64(len(body)) > limit {
 		return res.StatusCode, nil, &Error{Op: op, Kind: Malformed, Status: res.StatusCode,

@@ -3,6 +3,7 @@ package mc
 import (
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/tidwall/gjson"
 )
@@ -38,7 +39,8 @@ func (k Kind) String() string {
 }
 
 // Error is a failed call. It never holds a secret, code or token: only what
-// Marketing Cloud said in its error fields, cleaned for logging.
+// Marketing Cloud said in its error fields, cleaned for logging, with
+// anything the request carried cut out in case the server repeated it.
 type Error struct {
 	Op     string // what the client was doing, such as "exchanging code"
 	Kind   Kind
@@ -76,38 +78,101 @@ func (e *Error) Error() string {
 // context.DeadlineExceeded.
 func (e *Error) Unwrap() error { return e.Err }
 
-// rejected reads an OAuth error answer (RFC 6749 §5.2), or Marketing
-// Cloud's REST error shape, into an Error. Anything else is Malformed.
-func rejected(op string, status int, body []byte) *Error {
+// rejected reads an answer other than 200 into an Error. An OAuth error
+// (RFC 6749 §5.2, RFC 6750 §3.1) on a 4xx or 5xx status is Rejected, with
+// its code. Marketing Cloud's REST error shape, {"errorcode":0,"message":
+// "Not Authorized"}, carries no code a caller could act on, so it is
+// Malformed, and its message is kept for the log. Anything else is
+// Malformed too, and so is an OAuth error on a status below 400: a redirect
+// is not a verdict on the code, whatever its body says.
+//
+// hide lists what the request carried that must not be logged; it is cut
+// out of the text before that is shortened, so no part of it is left.
+func rejected(op string, status int, body []byte, hide []string) *Error {
+	e := &Error{Op: op, Kind: Malformed, Status: status}
 	if !gjson.ValidBytes(body) {
-		return &Error{Op: op, Kind: Malformed, Status: status, Desc: "answer is not JSON"}
+		e.Desc = "answer is not JSON"
+		return e
 	}
 
-	code := gjson.GetBytes(body, "error")
-	if code.Type != gjson.String || code.Str == "" {
-		msg := gjson.GetBytes(body, "message")
-		return &Error{Op: op, Kind: Malformed, Status: status, Desc: Clean(msg.Str, 200)}
+	res := gjson.GetManyBytes(body, "error", "error_description", "message")
+	if res[0].Type != gjson.String || res[0].Str == "" {
+		e.Desc = Clean(redact(res[2].Str, hide), 200)
+		return e
 	}
-	desc := gjson.GetBytes(body, "error_description")
-	return &Error{Op: op, Kind: Rejected, Status: status, Code: Clean(code.Str, 64), Desc: Clean(desc.Str, 200)}
+	if status >= 400 {
+		e.Kind = Rejected
+	}
+	e.Code = Clean(redact(res[0].Str, hide), 64)
+	e.Desc = Clean(redact(res[1].Str, hide), 200)
+	return e
 }
 
+// redact replaces each value of hide in s, as it is and as Go's %q would
+// write it: the transport quotes a broken status line in its error.
+func redact(s string, hide []string) string {
+	for _, h := range hide {
+		if h == "" {
+			continue
+		}
+		s = strings.ReplaceAll(s, h, "[redacted]")
+		if q := strconv.Quote(h); q[1:len(q)-1] != h {
+			s = strings.ReplaceAll(s, q[1:len(q)-1], "[redacted]")
+		}
+	}
+	return s
+}
+
+// scrub returns err, or if its text holds a value of hide, an error with
+// that text redacted and the same chain below it, so that errors.Is still
+// finds a deadline.
+func scrub(err error, hide []string) error {
+	msg := err.Error()
+	if clean := redact(msg, hide); clean != msg {
+		return &scrubbed{msg: clean, err: err}
+	}
+	return err
+}
+
+type scrubbed struct {
+	msg string
+	err error
+}
+
+func (s *scrubbed) Error() string { return s.msg }
+func (s *scrubbed) Unwrap() error { return s.err }
+
 // Clean makes text from an answer fit for a log line or a page: control
-// characters become spaces and it is cut to at most max bytes on a rune
-// boundary.
-func Clean(s string, max int) string {
+// characters (C0, DEL and C1) and the Unicode line and paragraph separators
+// become spaces, invalid UTF-8 becomes U+FFFD, and text longer than limit
+// bytes is cut on a rune boundary and marked with "…", all within limit
+// bytes. A limit below 3 leaves no room for the mark; below 1, nothing is
+// kept.
+func Clean(s string, limit int) string {
 	s = strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f || r == '\u2028' || r == '\u2029' {
+		if unfit(r) {
 			return ' '
 		}
 		return r
 	}, s)
-	if len(s) <= max {
+	if len(s) <= limit {
 		return s
 	}
-	cut := max
+
+	const mark = "…"
+	cut, tail := limit-len(mark), mark
+	if cut < 0 {
+		cut, tail = max(limit, 0), ""
+	}
 	for cut > 0 && s[cut]&0xc0 == 0x80 {
 		cut--
 	}
-	return s[:cut] + "…"
+	return s[:cut] + tail
+}
+
+// unfit reports whether r must not reach a log line or a header: a control
+// character, or U+2028 or U+2029, which JavaScript and some log viewers
+// read as line breaks.
+func unfit(r rune) bool {
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
 }

@@ -47,12 +47,13 @@ func (c *Client) Exchange(ctx context.Context, code string) (*Token, error) {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 
-	status, body, err := c.do(ctx, op, req, maxTokenAnswer)
+	hide := []string{code, c.ClientSecret}
+	status, body, err := c.do(ctx, op, req, maxTokenAnswer, hide)
 	if err != nil {
 		return nil, err
 	}
 	if status != http.StatusOK {
-		return nil, rejected(op, status, body)
+		return nil, rejected(op, status, body, hide)
 	}
 	return parseToken(body)
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 )
@@ -16,7 +17,7 @@ import (
 type User struct {
 	ID    string // user.sub: the employee id
 	Email string // user.email
-	Name  string // user.name: the username; may be empty
+	Name  string // user.name: the username; empty if absent or unprintable
 	MID   int64  // organization.member_id: the business unit of the token
 	EID   int64  // organization.enterprise_id
 }
@@ -39,12 +40,13 @@ func (c *Client) UserInfo(ctx context.Context, accessToken string) (*User, error
 	req.Header.Set("Authorization", "Bearer "+accessToken)
 	req.Header.Set("Accept", "application/json")
 
-	status, body, err := c.do(ctx, op, req, maxUserinfoAnswer)
+	hide := []string{accessToken}
+	status, body, err := c.do(ctx, op, req, maxUserinfoAnswer, hide)
 	if err != nil {
 		return nil, err
 	}
 	if status != http.StatusOK {
-		return nil, rejected(op, status, body)
+		return nil, rejected(op, status, body, hide)
 	}
 	return parseUser(body)
 }
@@ -72,7 +74,9 @@ func parseUser(body []byte) (*User, error) {
 	if u.Email, ok = email(res[1]); !ok {
 		return fail("no valid user.email")
 	}
-	if res[2].Type == gjson.String && len(res[2].Str) <= MaxNameLen {
+	// The name is optional, so one that could not go into a header or a
+	// log line as it is is dropped rather than refused.
+	if res[2].Type == gjson.String && len(res[2].Str) <= MaxNameLen && isPrintable(res[2].Str) {
 		u.Name = res[2].Str
 	}
 	if u.MID, ok = number(res[3]); !ok {
@@ -127,11 +131,9 @@ func number(r gjson.Result) (int64, bool) {
 	return 0, false
 }
 
+// isPrintable reports whether s is valid UTF-8 that Clean would leave as
+// it is. JSON must be UTF-8 (RFC 8259 §8.1), but gjson passes invalid bytes
+// through.
 func isPrintable(s string) bool {
-	for _, r := range s {
-		if r < ' ' || r == 0x7f {
-			return false
-		}
-	}
-	return true
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, unfit)
 }
