@@ -12,6 +12,9 @@ WORKERS_DIR = $(shell $(GO) list -m -f '{{.Dir}}' github.com/syumai/workers)
 
 .PHONY: all build test unit e2e browser vet deps demo bench fuzz key check-config size clean
 
+# How long `make fuzz` runs each fuzz target; `make test` runs them briefly.
+FUZZTIME ?= 30s
+
 all: build
 
 build: $(WASM) $(WASMEXEC)
@@ -19,6 +22,15 @@ build: $(WASM) $(WASMEXEC)
 $(WASM): $(GOFILES)
 	@mkdir -p $(dir $@)
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $@ ./worker
+
+# The same program with failure hooks, and an entry module that loads it,
+# for the end-to-end tests of panics and exits (worker/hooks.go).
+HOOKS := wasm/build/hooks/gate.wasm wasm/build/hooks-entry.mjs
+wasm/build/hooks/gate.wasm: $(GOFILES)
+	@mkdir -p $(dir $@)
+	GOOS=js GOARCH=wasm $(GO) build -tags gatehooks -trimpath -ldflags='-s -w' -o $@ ./worker
+wasm/build/hooks-entry.mjs: wasm/entry.mjs
+	sed -e 's|"./build/wasm_exec.js"|"./wasm_exec.js"|' -e 's|"./build/gate.wasm"|"./hooks/gate.wasm"|' $< > $@
 
 $(WASMEXEC): go.mod
 	@mkdir -p $(dir $@)
@@ -37,10 +49,31 @@ vet:
 unit:
 	$(GO) test -count=1 ./shared/...
 
-e2e: build deps $(MCFAKE)
+e2e: build deps $(MCFAKE) $(HOOKS)
 	$(NODE) --test --test-concurrency=1 wasm/test/*.test.mjs
 
-test: deps vet unit build e2e
+# Every fuzz target in shared/, one after the other, for FUZZTIME each.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./shared/...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
+	    $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg >/dev/null || \
+	      { $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg; exit 1; }; \
+	  done; \
+	done
+
+# The bundle's gzip size as wrangler reports it, against the 1.8 MiB budget.
+size: build deps
+	$(NODE) wasm/tools/size.mjs
+
+# The gate against a JavaScript pass-through Worker in workerd, then the
+# native benchmarks of the hot path. Results: docs/performance.md.
+bench: build deps $(MCFAKE)
+	$(NODE) wasm/bench/bench.mjs
+	$(GO) test -run='^$$' -bench=. -benchmem ./shared/...
+
+test: deps vet unit build size e2e
+	$(MAKE) fuzz FUZZTIME=2s
 
 clean:
 	rm -rf wasm/build .wrangler

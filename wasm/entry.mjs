@@ -9,6 +9,12 @@
 // originFailed() on the binding object, and serves request after request.
 // If the Go program ever exits or traps, the next request starts a fresh
 // one.
+//
+// Promises and request contexts: workerd cancels the continuations of a
+// promise that is settled after the request that created it has finished.
+// So nothing here waits on a promise made by an earlier request. The
+// instance's end is noticed through Go's exit hook and go.exited, and each
+// waiting request holds a promise of its own that the hook can reject.
 
 import "./build/wasm_exec.js";
 import mod from "./build/gate.wasm";
@@ -24,37 +30,61 @@ function start(env, ctx) {
   const go = new Go();
   const binding = { mcFetch: { fetch: mcFetch } };
   const context = { env, ctx, binding };
-  const inst = { go, binding, context, ready: null, dead: null, isDead: false };
+  const inst = { go, binding, context, ready: null, isReady: false, isDead: false, waiting: new Set() };
+  log("info", "instance_started", "a Go instance starts for this isolate");
 
-  let resolveReady;
-  inst.ready = new Promise((resolve) => (resolveReady = resolve));
-  // dead settles (rejects) when the program stops, failing every request
-  // still waiting on it rather than leaving it hanging.
-  inst.dead = new Promise((_, reject) => {
+  // Called by wasm_exec when the program exits, whatever caused it: every
+  // request still waiting on this instance fails now instead of hanging.
+  go.exit = (code) => {
+    inst.isDead = true;
+    log("error", "instance_stopped", `the Go program exited with code ${code}`);
+    for (const fail of inst.waiting) fail(new Error("the Go program exited"));
+    inst.waiting.clear();
+  };
+
+  inst.ready = new Promise((resolve, reject) => {
+    inst.waiting.add(reject);
     const instance = new WebAssembly.Instance(mod, {
       ...go.importObject,
-      workers: { ready: () => resolveReady() },
+      workers: {
+        ready: () => {
+          inst.isReady = true;
+          inst.waiting.delete(reject);
+          resolve();
+        },
+      },
     });
-    go.run(instance, context).then(
-      () => reject(new Error("the Go program exited")),
-      (err) => reject(err),
-    );
-  });
-  inst.dead.catch(() => {
-    inst.isDead = true;
+    go.run(instance, context);
   });
   return inst;
 }
 
 async function instance(env, ctx) {
-  if (current === null || current.isDead) {
+  if (current === null || current.isDead || current.go.exited) {
     current = start(env, ctx);
+    await current.ready;
   }
-  const inst = current;
-  await Promise.race([inst.ready, inst.dead]);
-  inst.context.env = env;
-  inst.context.ctx = ctx;
-  return inst;
+  current.context.env = env;
+  current.context.ctx = ctx;
+  return current;
+}
+
+// settle waits for a decision the Go side delivers later (a sign-in that
+// calls Marketing Cloud), failing if the instance stops meanwhile.
+function settle(inst, pending) {
+  return new Promise((resolve, reject) => {
+    inst.waiting.add(reject);
+    pending.then(
+      (v) => {
+        inst.waiting.delete(reject);
+        resolve(v);
+      },
+      (err) => {
+        inst.waiting.delete(reject);
+        reject(err);
+      },
+    );
+  });
 }
 
 function mcFetch(req, init) {
@@ -65,6 +95,12 @@ function mcFetch(req, init) {
     init = { ...init, signal: AbortSignal.timeout(ms) };
   }
   return fetch(req, init);
+}
+
+// log writes one JSON line, as the Go side does, so that Workers Logs and
+// Logpush filter both alike.
+function log(level, event, detail) {
+  console.log(JSON.stringify({ time: new Date().toISOString(), level, event, detail }));
 }
 
 function headerBlob(headers) {
@@ -122,12 +158,16 @@ export default {
       inst = await instance(env, ctx);
       d = inst.binding.decide(request.method, request.url, blob);
       if (d instanceof Promise) {
-        d = await Promise.race([d, inst.dead]);
+        d = await settle(inst, d);
+      }
+      if (inst.go.exited || d === undefined) {
+        throw new Error("the Go program exited");
       }
     } catch (err) {
-      // A trap leaves the instance unusable; the next request starts anew.
+      // A trap or an exit leaves the instance unusable; the next request
+      // starts a fresh one.
       if (inst) inst.isDead = true;
-      console.error(JSON.stringify({ level: "error", event: "runtime_failed", detail: String(err) }));
+      log("error", "runtime_failed", String(err));
       return failed();
     }
     return d.u === undefined ? answer(d) : forward(inst, request, blob, d);

@@ -45,6 +45,11 @@ func originFailed(_ js.Value, args []js.Value) any {
 	return toJS(theGate().OriginFailed(r, args[3].String()))
 }
 
+// hook, when set, runs before the gate on every request and may answer in
+// its place. Only the test build sets it (hooks.go), to make the program
+// panic or exit on demand.
+var hook func(r *http.Request) *gate.Decision
+
 // handle runs the gate, turning a panic into a 500 for this request alone.
 func handle(gt *gate.Gate, r *http.Request) (d *gate.Decision) {
 	defer func() {
@@ -58,6 +63,11 @@ func handle(gt *gate.Gate, r *http.Request) (d *gate.Decision) {
 			}
 		}
 	}()
+	if hook != nil {
+		if d := hook(r); d != nil {
+			return d
+		}
+	}
 	return gt.Handle(context.Background(), r)
 }
 

@@ -42,16 +42,17 @@ type Options struct {
 
 // Gate holds one checked configuration. It is safe for concurrent use.
 type Gate struct {
-	cfg     *config.Config
-	cfgErr  error
-	mc      *mc.Client
-	now     func() time.Time
-	rand    io.Reader
-	log     func(*Event)
-	cbPath  string
-	cbOrig  string // scheme://host of the redirect URI
-	secure  bool   // the gate runs over https
-	authURL string
+	cfg    *config.Config
+	cfgErr error
+	mc     *mc.Client
+	now    func() time.Time
+	rand   io.Reader
+	log    func(*Event)
+	cbPath string
+	cbOrig string // scheme://host of the redirect URI
+	secure bool   // the gate runs over https
+
+	sessions sessionCache
 }
 
 // New returns a gate for a configuration from config.Parse.

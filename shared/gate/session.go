@@ -35,14 +35,18 @@ const (
 )
 
 func (g *Gate) openSession(v string) (*session.Session, string) {
-	plain, err := g.cfg.Keys.Open(sessionCookie, v)
-	if err != nil {
-		return nil, reasonUnreadable
-	}
+	s := g.sessions.get(v)
+	if s == nil {
+		plain, err := g.cfg.Keys.Open(sessionCookie, v)
+		if err != nil {
+			return nil, reasonUnreadable
+		}
 
-	var s session.Session
-	if err := s.UnmarshalBinary(plain); err != nil {
-		return nil, reasonUnreadable
+		s = new(session.Session)
+		if err := s.UnmarshalBinary(plain); err != nil {
+			return nil, reasonUnreadable
+		}
+		g.sessions.put(v, s)
 	}
 
 	// Both the lifetime sealed in and the one configured now apply, so
@@ -54,7 +58,7 @@ func (g *Gate) openSession(v string) (*session.Session, string) {
 	case !now.Before(s.Expires) || !now.Before(s.AuthTime.Add(g.cfg.SessionTTL)):
 		return nil, reasonExpired
 	}
-	return &s, ""
+	return s, ""
 }
 
 // staleAuth reports whether a top-level navigation should re-run the

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"io"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/cloudpage-gate/gate/shared/session"
@@ -114,12 +113,15 @@ func (x *exchange) evictLogins() {
 		return true
 	})
 
-	if len(live) < maxLogins {
-		return
-	}
-	slices.SortStableFunc(live, func(a, b attempt) int { return a.created.Compare(b.created) })
-	for _, a := range live[:len(live)-maxLogins+1] {
-		x.set = append(x.set, clearCookie(a.name))
+	for len(live) >= maxLogins {
+		oldest := 0
+		for i, a := range live {
+			if a.created.Before(live[oldest].created) {
+				oldest = i
+			}
+		}
+		x.set = append(x.set, clearCookie(live[oldest].name))
+		live = append(live[:oldest], live[oldest+1:]...)
 	}
 }
 

@@ -68,24 +68,26 @@ export async function startFake(redirectURIs) {
  * Starts the built Worker under Miniflare on 127.0.0.1:port with the given
  * vars and secrets. Its log lines collect in gate.logs.
  */
-export async function startGate(port, bindings) {
+export async function startGate(port, bindings, { hooks = false } = {}) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(root, "wrangler.toml"));
   const logs = [];
   const collect = (stream) => readline.createInterface({ input: stream }).on("line", (l) => logs.push(l));
-  const mf = new Miniflare({
+  const options = (b) => ({
     ...workerOptions,
     modules: true,
-    scriptPath: path.join(root, "wasm/entry.mjs"),
+    // The hooks build can panic or exit on demand (worker/hooks.go).
+    scriptPath: path.join(root, hooks ? "wasm/build/hooks-entry.mjs" : "wasm/entry.mjs"),
     modulesRoot: root,
     cf: false,
     host: "127.0.0.1",
     port,
-    bindings,
+    bindings: b,
     handleRuntimeStdio(stdout, stderr) {
       collect(stdout);
       collect(stderr);
     },
   });
+  const mf = new Miniflare(options(bindings));
   const url = (await mf.ready).toString().replace(/\/$/, "");
   return {
     mf,
@@ -98,10 +100,9 @@ export async function startGate(port, bindings) {
         .map((l) => JSON.parse(l))
         .filter((e) => e.event === name);
     },
+    /** Restarts the Worker with other vars and secrets. */
     async setBindings(b) {
-      await mf.setOptions({ ...workerOptions, modules: true, scriptPath: path.join(root, "wasm/entry.mjs"),
-        modulesRoot: root, cf: false, host: "127.0.0.1", port, bindings: b,
-        handleRuntimeStdio(stdout, stderr) { collect(stdout); collect(stderr); } });
+      await mf.setOptions(options(b));
     },
     stop: () => mf.dispose(),
   };
