@@ -80,13 +80,15 @@ func checkSubdomain(sub string) string {
 	if len(sub) != 28 {
 		return fmt.Sprintf("must be 28 characters long; it has %d", len(sub))
 	}
-	if !strings.HasPrefix(sub, "mc") {
-		return `must start with "mc"`
-	}
+	// The characters come before the prefix, so that "MCABC…" is told it
+	// must be lowercase rather than that it does not start with "mc".
 	for _, r := range sub {
 		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
 			return "may hold only lowercase letters, digits and hyphens"
 		}
+	}
+	if !strings.HasPrefix(sub, "mc") {
+		return `must start with "mc"`
 	}
 	return ""
 }
@@ -114,9 +116,13 @@ func parseRedirectURI(ps *problems, raw string) (string, *url.URL) {
 		return "", nil
 	}
 
+	// url.Parse keeps a raw space in the path, but the URI is sent exactly
+	// as written and a space cannot be part of the registered one.
 	u, msg := parseHostURL(raw, true)
 	switch {
 	case msg != "":
+	case strings.ContainsFunc(raw, isSpaceOrControl):
+		msg = "must not hold spaces or line breaks; write it exactly as registered in the package"
 	case u.RawQuery != "" || u.ForceQuery:
 		msg = "must not have a query: Marketing Cloud adds its own"
 	case u.Path == "" || u.Path == "/":
@@ -219,7 +225,7 @@ func parseOrigin(ps *problems, raw string) *url.URL {
 	case msg != "":
 	case u.RawQuery != "" || u.ForceQuery:
 		msg = "must not have a query: the request's own query is kept"
-	case u.Path != "" && u.Path != "/" && !isCleanPath(strings.TrimSuffix(u.EscapedPath(), "/")):
+	case u.Path != "" && !isCleanPath(u.EscapedPath()):
 		msg = "must have a plain base path without dot segments, doubled or encoded slashes"
 	}
 	if msg != "" {
@@ -264,8 +270,9 @@ func parseBool(ps *problems, name, raw string) bool {
 // for local development, with no user info or fragment. With path false it
 // accepts no path either. It returns a message on failure.
 func parseHostURL(raw string, path bool) (*url.URL, string) {
+	// Hostname, not Host: "https://:443" has a Host of ":443" and no host.
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.Opaque != "" {
+	if err != nil || u.Hostname() == "" || u.Opaque != "" {
 		return nil, "must be an absolute URL such as https://host/path"
 	}
 

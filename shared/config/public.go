@@ -20,8 +20,9 @@ type PublicPaths []string
 // Match reports whether the escaped request path rawPath is public. Only a
 // path in canonical form can match: one with dot segments, doubled,
 // encoded or back slashes, or needless percent-escapes is never public,
-// because an origin might read it as a different, protected path. Matching
-// is case-sensitive for the same reason.
+// because an origin might read it as a different, protected path. For the
+// same reason a segment holding "..", an escaped "%" or a control character
+// never matches, and matching is case-sensitive.
 func (pp PublicPaths) Match(rawPath string) bool {
 	if len(pp) == 0 || !isCleanPath(rawPath) {
 		return false
@@ -47,9 +48,9 @@ func covers(prefix, path string) bool {
 }
 
 // isCleanPath reports whether an escaped path is in canonical form: it
-// starts with "/", has no empty, "." or ".." segments, no backslash, no
-// ";" parameters, no escaped "/" or "\", and escapes exactly what
-// url.PathEscape would escape in each segment.
+// starts with "/", has no empty segment but the last, no backslash, no ";"
+// parameters, every segment is plain (see plainSegment), and escapes
+// exactly what url.PathEscape would escape in each segment.
 func isCleanPath(raw string) bool {
 	if raw == "" || raw[0] != '/' || strings.ContainsAny(raw, "\\;") {
 		return false
@@ -57,13 +58,12 @@ func isCleanPath(raw string) bool {
 
 	segs := strings.Split(raw[1:], "/")
 	for i, seg := range segs {
-		last := i == len(segs)-1
-		if seg == "" && !last || seg == "." || seg == ".." {
+		if seg == "" && i != len(segs)-1 {
 			return false
 		}
 
 		dec, err := url.PathUnescape(seg)
-		if err != nil || strings.ContainsAny(dec, "/\\") || dec == "." || dec == ".." {
+		if err != nil || !plainSegment(dec) {
 			return false
 		}
 		if url.PathEscape(dec) != seg && !sameEscaping(dec, seg) {
@@ -73,8 +73,26 @@ func isCleanPath(raw string) bool {
 	return true
 }
 
-// sameEscaping accepts the sub-delimiters that url.PathEscape escapes but a
-// browser leaves alone (such as ":" and "@"), so ordinary paths stay clean.
+// plainSegment reports whether a decoded segment means the same to every
+// server a request may pass through. Windows and IIS trim trailing dots and
+// spaces, so a segment of "..." or ".. " can climb like ".."; any ".." is
+// refused, which costs only file names nobody serves as assets. A "%" would
+// become an escape for a server that decodes twice, and control characters
+// are dropped or end the path in some servers.
+func plainSegment(dec string) bool {
+	if dec == "." || strings.Contains(dec, "..") || strings.ContainsAny(dec, "/\\%") {
+		return false
+	}
+	for i := 0; i < len(dec); i++ {
+		if dec[i] < ' ' || dec[i] == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// sameEscaping accepts the characters that url.PathEscape escapes but a
+// browser leaves alone (such as "," and "|"), so ordinary paths stay clean.
 func sameEscaping(dec, seg string) bool {
 	var b strings.Builder
 	for i := 0; i < len(dec); i++ {

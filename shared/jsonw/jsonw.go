@@ -13,14 +13,16 @@ const hex = "0123456789abcdef"
 
 // AppendString appends s to b as a JSON string, quotes included. Invalid
 // UTF-8 becomes U+FFFD, and "<", ">" and "&" are escaped so the output is
-// also safe inside HTML.
+// also safe inside HTML. Every control character, DEL and the C1 range
+// included, is escaped too, so a log line read in a terminal cannot carry
+// an escape sequence; JSON itself requires only those below U+0020.
 func AppendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if c >= 0x20 && c != 0x7f && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
 				i++
 				continue
 			}
@@ -32,11 +34,14 @@ func AppendString(b []byte, s string) []byte {
 		}
 
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+		if r == utf8.RuneError && size == 1 || r < 0xa0 || r == '\u2028' || r == '\u2029' {
 			b = append(b, s[start:i]...)
-			if r == utf8.RuneError {
+			switch {
+			case size == 1:
 				b = append(b, `\ufffd`...)
-			} else {
+			case r < 0xa0:
+				b = appendEscape(b, byte(r))
+			default:
 				b = append(b, `\u202`...)
 				b = append(b, hex[r&0xf])
 			}

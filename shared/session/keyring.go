@@ -30,8 +30,14 @@ const (
 
 // MaxSealedLen is the longest sealed value [Keyring.Open] considers, in
 // bytes of its text form. Browsers keep at most about 4 KB per cookie, so
-// anything longer was not set by the gate and is refused before decoding.
+// anything longer was not set by the gate and is refused before decoding;
+// [Keyring.Seal] refuses to produce one.
 const MaxSealedLen = 4096
+
+// encoding is strict so that each sealed value has exactly one text form:
+// lenient base64 ignores the unused low bits of the last character, so a
+// value changed there would still open.
+var encoding = base64.RawURLEncoding.Strict()
 
 // Keyring seals and opens cookie values. The first key seals; every key
 // opens, so a new key can be put first while the old one still opens the
@@ -88,8 +94,13 @@ func newKey(k []byte) (key, error) {
 }
 
 // Seal encrypts plaintext for the cookie called name and returns the cookie
-// value, base64url without padding.
+// value, base64url without padding. A value longer than [MaxSealedLen]
+// would never open, so it is an error.
 func (kr *Keyring) Seal(name string, plaintext []byte) (string, error) {
+	if encoding.EncodedLen(header+len(plaintext)+tagSize) > MaxSealedLen {
+		return "", fmt.Errorf("sealing %s: %d bytes is too long for a cookie", name, len(plaintext))
+	}
+
 	k := kr.keys[0]
 	buf := make([]byte, header, header+len(plaintext)+tagSize)
 	buf[0] = formatV1
@@ -104,7 +115,7 @@ func (kr *Keyring) Seal(name string, plaintext []byte) (string, error) {
 	}
 
 	buf = k.aead.Seal(buf, buf[1+idSize:header], plaintext, additional(buf[:1+idSize], name))
-	return base64.RawURLEncoding.EncodeToString(buf), nil
+	return encoding.EncodeToString(buf), nil
 }
 
 // Open decrypts a value sealed by Seal under the same name with any key of
@@ -114,8 +125,11 @@ func (kr *Keyring) Open(name, value string) ([]byte, error) {
 		return nil, ErrInvalid
 	}
 
-	buf, err := base64.RawURLEncoding.DecodeString(value)
-	if err != nil || len(buf) < header+tagSize || buf[0] != formatV1 {
+	// The decoder skips "\r" and "\n" even in strict mode; the length check
+	// refuses them.
+	buf, err := encoding.DecodeString(value)
+	if err != nil || encoding.EncodedLen(len(buf)) != len(value) ||
+		len(buf) < header+tagSize || buf[0] != formatV1 {
 		return nil, ErrInvalid
 	}
 
