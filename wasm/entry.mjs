@@ -30,7 +30,9 @@ function start(env, ctx) {
   const go = new Go();
   const binding = { mcFetch: { fetch: mcFetch } };
   const context = { env, ctx, binding };
-  const inst = { go, binding, context, ready: null, isReady: false, isDead: false, waiting: new Set() };
+  const inst = {
+    go, binding, context, exports: null, ready: null, isReady: false, isDead: false, waiting: new Set(),
+  };
   log("info", "instance_started", "a Go instance starts for this isolate");
 
   // Called by wasm_exec when the program exits, whatever caused it: every
@@ -54,6 +56,7 @@ function start(env, ctx) {
         },
       },
     });
+    inst.exports = instance.exports;
     go.run(instance, context);
   });
   return inst;
@@ -103,43 +106,81 @@ function log(level, event, detail) {
   console.log(JSON.stringify({ time: new Date().toISOString(), level, event, detail }));
 }
 
-function headerBlob(headers) {
-  let blob = "";
-  for (const [k, v] of headers) blob += k + "\n" + v + "\n";
-  return blob;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+// encode writes a request in the format of Go's package wire:
+// METHOD \n URL \n then NAME \n VALUE \n per header.
+function encode(request) {
+  let s = request.method + "\n" + request.url + "\n";
+  for (const [k, v] of request.headers) s += k + "\n" + v + "\n";
+  return s;
 }
 
-function toHeaders(blob) {
-  const h = new Headers();
-  const parts = blob.split("\n");
-  for (let i = 0; i + 1 < parts.length; i += 2) h.append(parts[i], parts[i + 1]);
-  return h;
+// decideNow asks Go directly, through its exported functions, and returns
+// the encoded decision, or null when the request must wait on Marketing
+// Cloud and so goes through the asynchronous path.
+function decideNow(inst, input) {
+  const ex = inst.exports;
+  const max = input.length * 3; // UTF-16 code units to UTF-8 bytes, at worst
+  const ptr = ex.gate_input(max);
+  const { written } = encoder.encodeInto(input, new Uint8Array(ex.mem.buffer, ptr, max));
+  const n = ex.gate_decide(written);
+  if (n < 0) return null;
+  // Read the memory anew: it may have grown during the call.
+  return decoder.decode(new Uint8Array(ex.mem.buffer, ex.gate_output(), n));
+}
+
+// parse reads an encoded decision: {status, headers, body} for an answer,
+// {url, headers, add} for a forward.
+function parse(s) {
+  const nl = s.indexOf("\n");
+  const first = s.slice(1, nl);
+  let i = nl + 1;
+  const pairs = () => {
+    const h = [];
+    for (;;) {
+      const k = s.indexOf("\n", i);
+      if (k === i) {
+        i = k + 1;
+        return h;
+      }
+      const v = s.indexOf("\n", k + 1);
+      h.push([s.slice(i, k), s.slice(k + 1, v)]);
+      i = v + 1;
+    }
+  };
+  if (s[0] === "F") {
+    const headers = pairs();
+    return { url: first, headers, add: pairs() };
+  }
+  const headers = pairs();
+  return { status: Number(first), headers, body: s.slice(i) };
 }
 
 function answer(d) {
-  return new Response(d.b === "" ? null : d.b, { status: d.s, headers: toHeaders(d.h) });
+  return new Response(d.body === "" ? null : d.body, { status: d.status, headers: d.headers });
 }
 
-async function forward(inst, request, blob, d) {
-  const init = { method: request.method, headers: toHeaders(d.h), redirect: "manual" };
+async function forward(inst, request, input, d) {
+  const init = { method: request.method, headers: d.headers, redirect: "manual" };
   if (request.method !== "GET" && request.method !== "HEAD") {
     init.body = request.body;
   }
 
   let res;
   try {
-    res = await fetch(d.u, init);
+    res = await fetch(d.url, init);
   } catch (err) {
     const cause = String(err && err.message ? err.message : err);
-    return answer(inst.binding.originFailed(request.method, request.url, blob, cause));
+    return answer(parse(inst.binding.originFailed(input, cause)));
   }
 
-  if (d.r === undefined) {
+  if (d.add.length === 0) {
     return res;
   }
   res = new Response(res.body, res);
-  const add = d.r.split("\n");
-  for (let i = 0; i + 1 < add.length; i += 2) res.headers.append(add[i], add[i + 1]);
+  for (const [k, v] of d.add) res.headers.append(k, v);
   return res;
 }
 
@@ -153,16 +194,17 @@ function failed() {
 export default {
   async fetch(request, env, ctx) {
     let inst, d;
-    const blob = headerBlob(request.headers);
+    const input = encode(request);
     try {
       inst = await instance(env, ctx);
-      d = inst.binding.decide(request.method, request.url, blob);
-      if (d instanceof Promise) {
-        d = await settle(inst, d);
+      let s = decideNow(inst, input);
+      if (s === null) {
+        s = await settle(inst, inst.binding.decideAsync(input));
       }
-      if (inst.go.exited || d === undefined) {
+      if (inst.go.exited || typeof s !== "string") {
         throw new Error("the Go program exited");
       }
+      d = parse(s);
     } catch (err) {
       // A trap or an exit leaves the instance unusable; the next request
       // starts a fresh one.
@@ -170,6 +212,6 @@ export default {
       log("error", "runtime_failed", String(err));
       return failed();
     }
-    return d.u === undefined ? answer(d) : forward(inst, request, blob, d);
+    return d.url === undefined ? answer(d) : forward(inst, request, input, d);
   },
 };

@@ -57,7 +57,7 @@ func logEvent(e *gate.Event) {
 
 func main() {
 	binding := js.Global().Get("context").Get("binding")
-	binding.Set("decide", js.FuncOf(decide))
+	binding.Set("decideAsync", js.FuncOf(decideAsync))
 	binding.Set("originFailed", js.FuncOf(originFailed))
 	ready()
 	select {}
