@@ -39,7 +39,7 @@ func (x *exchange) callback(ctx context.Context) *Decision {
 		return x.page(badCallbackPage())
 	}
 
-	l := x.takeLogin(state)
+	l, why := x.takeLogin(state)
 	if e := q.Get("error"); e != "" {
 		rd := "/"
 		if l != nil {
@@ -48,7 +48,7 @@ func (x *exchange) callback(ctx context.Context) *Decision {
 		return x.authorizeError(e, q.Get("error_description"), rd)
 	}
 	if l == nil {
-		return x.lostState(state)
+		return x.lostState(why)
 	}
 
 	// Another tab finished signing in while this one was at Marketing
@@ -76,42 +76,43 @@ func hasDuplicates(q url.Values, keys ...string) bool {
 	return false
 }
 
-// takeLogin finds and consumes the login attempt that state belongs to.
-// The cookie is cleared whatever the outcome: a state is good for one
-// callback only.
-func (x *exchange) takeLogin(state string) *session.Login {
+// takeLogin finds and consumes the login attempt that state belongs to, or
+// says why there is none. The cookie is cleared whatever the outcome: a
+// state is good for one callback only.
+func (x *exchange) takeLogin(state string) (*session.Login, string) {
 	if state == "" {
-		return nil
+		return nil, "missing_state"
 	}
 
 	name := loginCookieName(state)
 	v, ok := cookie(x.r, name)
 	if !ok {
-		return nil
+		return nil, "no_login_cookie"
 	}
 	x.set = append(x.set, clearCookie(name))
 
 	l, ok := x.g.openLogin(name, v)
-	if !ok || !matchState(l.State, state) || !x.g.now().Before(l.Created.Add(loginTTL)) {
-		return nil
+	switch {
+	case !ok:
+		return nil, "login_cookie_unreadable"
+	case !matchState(l.State, state):
+		return nil, "state_mismatch"
+	case !x.g.now().Before(l.Created.Add(loginTTL)):
+		return nil, "login_expired"
 	}
 	l.Return = cleanReturn(l.Return)
-	return l
+	return l, ""
 }
 
 // lostState answers a callback whose attempt cannot be found: expired,
 // already used, from another browser, or forged. A browser that is signed
 // in anyway, as after pressing Back onto an old callback, goes on to the
 // site instead of an error (oauth2-proxy issue #1888).
-func (x *exchange) lostState(state string) *Decision {
+func (x *exchange) lostState(reason string) *Decision {
 	if s := x.session(); s != nil {
 		return x.redirect("/")
 	}
 
-	reason := "no_login_cookie"
-	if state == "" {
-		reason = "missing_state"
-	}
 	x.emit(&Event{Level: "warn", Name: EventCallbackRefused, Reason: reason})
 	return x.page(lostStatePage(loginPath("/")))
 }

@@ -2,6 +2,7 @@ package gate
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/cloudpage-gate/gate/shared/jsonw"
 	"github.com/cloudpage-gate/gate/shared/page"
@@ -33,7 +34,7 @@ type Forward struct {
 func (x *exchange) page(p *page.Page) *Decision {
 	p.RequestID = x.rid
 	h := make(http.Header, 8)
-	page.SetHeaders(h, x.g.secure)
+	page.SetHeaders(h, strings.HasPrefix(requestOrigin(x.r), "https:"))
 	x.addCookies(h)
 	return &Decision{Status: p.Status, Header: h, Body: p.Render()}
 }

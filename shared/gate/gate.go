@@ -50,7 +50,6 @@ type Gate struct {
 	log    func(*Event)
 	cbPath string
 	cbOrig string // scheme://host of the redirect URI
-	secure bool   // the gate runs over https
 
 	sessions sessionCache
 }
@@ -68,8 +67,7 @@ func New(cfg *config.Config, opt Options) *Gate {
 		Transport:    opt.Transport,
 	}
 	g.cbPath = cfg.Callback.EscapedPath()
-	g.cbOrig = cfg.Callback.Scheme + "://" + cfg.Callback.Host
-	g.secure = cfg.Callback.Scheme == "https"
+	g.cbOrig = origin(cfg.Callback.Scheme, cfg.Callback.Host)
 	return g
 }
 

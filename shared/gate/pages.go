@@ -20,7 +20,7 @@ func signInPage(login string) *page.Page {
 		Status: http.StatusUnauthorized,
 		Title:  "Sign in to continue",
 		Lead:   "This page is only open to people signed in with Marketing Cloud.",
-		Action: &page.Action{Label: "Sign in with Marketing Cloud", Href: login},
+		Action: &page.Action{Label: "Sign in with Marketing Cloud", Href: login, Top: true},
 	}
 }
 

@@ -42,9 +42,17 @@ func isNavigation(r *http.Request) bool {
 		return false
 	}
 	if mode := r.Header.Get("Sec-Fetch-Mode"); mode != "" {
-		return mode == "navigate"
+		return mode == "navigate" && !isFrame(r)
 	}
 	return acceptsHTML(r)
+}
+
+// isFrame reports whether r loads a page into a frame. Such a navigation
+// is not redirected to sign in: Marketing Cloud's login refuses to be
+// framed, so the frame gets a page whose link signs in at the top level.
+func isFrame(r *http.Request) bool {
+	dest := r.Header.Get("Sec-Fetch-Dest")
+	return dest == "iframe" || dest == "frame"
 }
 
 func acceptsHTML(r *http.Request) bool {
@@ -72,7 +80,7 @@ func (x *exchange) requestReturn() string {
 	return cleanReturn(rd)
 }
 
-// origin is the scheme and host the browser used.
+// requestOrigin is the scheme and host the browser used, normalized.
 func requestOrigin(r *http.Request) string {
 	scheme := r.URL.Scheme
 	if scheme == "" {
@@ -85,5 +93,21 @@ func requestOrigin(r *http.Request) string {
 	if host == "" {
 		host = r.Host
 	}
-	return scheme + "://" + strings.ToLower(host)
+	return origin(scheme, host)
+}
+
+// origin writes scheme://host as browsers compare origins: the host in
+// lowercase and the scheme's default port left out, so that a redirect
+// URI configured as https://Gate.Example:443/… matches the requests a
+// browser sends to https://gate.example/.
+func origin(scheme, host string) string {
+	scheme = strings.ToLower(scheme)
+	host = strings.ToLower(host)
+	switch {
+	case scheme == "https" && strings.HasSuffix(host, ":443"):
+		host = strings.TrimSuffix(host, ":443")
+	case scheme == "http" && strings.HasSuffix(host, ":80"):
+		host = strings.TrimSuffix(host, ":80")
+	}
+	return scheme + "://" + host
 }

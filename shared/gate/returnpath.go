@@ -33,7 +33,7 @@ func cleanReturn(rd string) string {
 	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
 		return "/"
 	}
-	if intoGate(u.Path) || intoGate(u.EscapedPath()) {
+	if intoGate(u.Path) || intoGate(u.EscapedPath()) || strings.Contains(u.EscapedPath(), "//") {
 		return "/"
 	}
 
@@ -51,7 +51,10 @@ func loginPath(rd string) string {
 }
 
 // intoGate reports whether p, once a browser resolves its dot segments,
-// names one of the gate's own endpoints.
+// names one of the gate's own endpoints. (path.Clean folds "//" before it
+// resolves "..", where a browser keeps the empty segment, RFC 3986
+// §5.2.4; so cleanReturn refuses any path with an empty segment outright,
+// or "/_gate//../login" would pass and still reach /_gate/login.)
 func intoGate(p string) bool {
 	clean := path.Clean(p)
 	return strings.HasPrefix(clean+"/", config.GatePrefix)

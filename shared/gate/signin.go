@@ -21,7 +21,7 @@ func (x *exchange) signInRequired() *Decision {
 	if x.r.Method != http.MethodGet && x.r.Method != http.MethodHead && isFormSubmission(x.r) {
 		return x.page(formExpiredPage(loginPath(x.refererReturn())))
 	}
-	if x.r.Method == http.MethodGet && acceptsHTML(x.r) && x.r.Header.Get("Sec-Fetch-Dest") == "iframe" {
+	if (x.r.Method == http.MethodGet || x.r.Method == http.MethodHead) && isFrame(x.r) {
 		return x.page(signInPage(loginPath(x.requestReturn())))
 	}
 	return x.loginRequired(x.requestReturn())

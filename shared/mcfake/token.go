@@ -21,10 +21,14 @@ type tokenAnswer struct {
 
 // token serves POST /v2/token.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	// The body is read before any fault is applied: net/http notices that
+	// a client went away only once the body is consumed, so a delayed
+	// answer to a cancelled request would otherwise hold on for the whole
+	// delay.
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxTokenBody))
 	if s.tokenFault(w, r) {
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxTokenBody))
 	if err != nil {
 		errMalformedJSON.write(w)
 		return

@@ -40,6 +40,10 @@ type Action struct {
 	Label string
 	Href  string // a same-origin path, already escaped as a URL
 	Post  bool
+
+	// Top makes a link open in the whole window rather than in the frame
+	// the page is shown in.
+	Top bool
 }
 
 // style is the only CSS; the Content-Security-Policy admits it by hash.
@@ -141,6 +145,9 @@ func (p *Page) writeAction(b *strings.Builder) {
 	}
 	b.WriteString(`<p><a class="act" href="`)
 	b.WriteString(html.EscapeString(a.Href))
+	if a.Top {
+		b.WriteString(`" target="_top`)
+	}
 	b.WriteString(`">`)
 	b.WriteString(html.EscapeString(a.Label))
 	b.WriteString("</a></p>")

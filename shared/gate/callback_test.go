@@ -1,0 +1,523 @@
+package gate
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cloudpage-gate/gate/shared/config"
+	"github.com/cloudpage-gate/gate/shared/mcfake"
+)
+
+// withQuery returns cb with its query rewritten by edit.
+func withQuery(t testing.TB, cb string, edit func(q url.Values)) string {
+	t.Helper()
+	u, err := url.Parse(cb)
+	if err != nil {
+		t.Fatalf("parsing %q: %v", cb, err)
+	}
+	q := u.Query()
+	edit(q)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func TestCallbackRefusedBeforeTokenRequest(t *testing.T) {
+	t.Parallel()
+	const (
+		lost    = "Sign-in could not be completed"
+		invalid = "This sign-in link is not valid"
+	)
+	tests := []struct {
+		name       string
+		callback   func(t *testing.T, e *env, b *browser) string // the URL b sends
+		method     string
+		wantStatus int
+		wantTitle  string
+		wantReason string
+	}{
+		{
+			name: "state of another browser",
+			callback: func(t *testing.T, e *env, b *browser) string {
+				b.startSignIn(gateOrigin + "/mine")
+				return e.browser(ada).startSignIn(gateOrigin + "/theirs")
+			},
+			wantStatus: http.StatusBadRequest, wantTitle: lost, wantReason: "no_login_cookie",
+		},
+		{
+			name: "login cookie moved to the other state's name",
+			callback: func(t *testing.T, e *env, b *browser) string {
+				b.startSignIn(gateOrigin + "/mine")
+				mine := b.jar[0].value
+				cb := e.browser(ada).startSignIn(gateOrigin + "/theirs")
+				u, _ := url.Parse(cb)
+				b.setCookie(loginCookieName(u.Query().Get("state")), mine)
+				return cb
+			},
+			wantStatus: http.StatusBadRequest, wantTitle: lost, wantReason: "login_cookie_unreadable",
+		},
+		{
+			name: "state changed",
+			callback: func(t *testing.T, e *env, b *browser) string {
+				cb := b.startSignIn(gateOrigin + "/")
+				return withQuery(t, cb, func(q url.Values) { q.Set("state", q.Get("state")+"x") })
+			},
+			wantStatus: http.StatusBadRequest, wantTitle: lost, wantReason: "no_login_cookie",
+		},
+		{
+			name: "missing state",
+			callback: func(t *testing.T, e *env, b *browser) string {
+				return withQuery(t, b.startSignIn(gateOrigin+"/"), func(q url.Values) { q.Del("state") })
+			},
+			wantStatus: http.StatusBadRequest, wantTitle: lost, wantReason: "missing_state",
+		},
+		{
+			name: "empty state",
+			callback: func(t *testing.T, e *env, b *browser) string {
+				return withQuery(t, b.startSignIn(gateOrigin+"/"), func(q url.Values) { q.Set("state", "") })
+			},
+			wantStatus: http.StatusBadRequest, wantTitle: lost, wantReason: "missing_state",
+		},
+		{
+			name: "missing login cookie",
+			callback: func(t *testing.T, e *env, b *browser) string {
+				cb := b.startSignIn(gateOrigin + "/")
+				b.jar = nil
+				return cb
+			},
+			wantStatus: http.StatusBadRequest, wantTitle: lost, wantReason: "no_login_cookie",
+		},
+		{
+			name: "login cookie expired",
+			callback: func(t *testing.T, e *env, b *browser) string {
+				cb := b.startSignIn(gateOrigin + "/")
+				e.clock.Advance(loginTTL)
+				return cb
+			},
+			wantStatus: http.StatusBadRequest, wantTitle: lost, wantReason: "login_expired",
+		},
+		{
+			name: "login cookie tampered",
+			callback: func(t *testing.T, e *env, b *browser) string {
+				cb := b.startSignIn(gateOrigin + "/")
+				b.jar[0].value = flip(b.jar[0].value)
+				return cb
+			},
+			wantStatus: http.StatusBadRequest, wantTitle: lost, wantReason: "login_cookie_unreadable",
+		},
+		{
+			name: "duplicate state",
+			callback: func(t *testing.T, e *env, b *browser) string {
+				cb := b.startSignIn(gateOrigin + "/")
+				return withQuery(t, cb, func(q url.Values) { q.Add("state", "attacker") })
+			},
+			wantStatus: http.StatusBadRequest, wantTitle: invalid, wantReason: "malformed_query",
+		},
+		{
+			name: "duplicate state, same value",
+			callback: func(t *testing.T, e *env, b *browser) string {
+				cb := b.startSignIn(gateOrigin + "/")
+				return withQuery(t, cb, func(q url.Values) { q.Add("state", q.Get("state")) })
+			},
+			wantStatus: http.StatusBadRequest, wantTitle: invalid, wantReason: "malformed_query",
+		},
+		{
+			name: "duplicate code",
+			callback: func(t *testing.T, e *env, b *browser) string {
+				cb := b.startSignIn(gateOrigin + "/")
+				return withQuery(t, cb, func(q url.Values) { q["code"] = []string{"attacker", q.Get("code")} })
+			},
+			wantStatus: http.StatusBadRequest, wantTitle: invalid, wantReason: "malformed_query",
+		},
+		{
+			name: "duplicate error",
+			callback: func(t *testing.T, e *env, b *browser) string {
+				return b.startSignIn(gateOrigin+"/") + "&error=access_denied&error=server_error"
+			},
+			wantStatus: http.StatusBadRequest, wantTitle: invalid, wantReason: "malformed_query",
+		},
+		{
+			name: "semicolon separator",
+			callback: func(t *testing.T, e *env, b *browser) string {
+				return b.startSignIn(gateOrigin+"/") + ";state=attacker"
+			},
+			wantStatus: http.StatusBadRequest, wantTitle: invalid, wantReason: "malformed_query",
+		},
+		{
+			name: "bad escape",
+			callback: func(t *testing.T, e *env, b *browser) string {
+				return b.startSignIn(gateOrigin+"/") + "&x=%zz"
+			},
+			wantStatus: http.StatusBadRequest, wantTitle: invalid, wantReason: "malformed_query",
+		},
+		{
+			name: "oversized state",
+			callback: func(t *testing.T, e *env, b *browser) string {
+				cb := b.startSignIn(gateOrigin + "/")
+				return withQuery(t, cb, func(q url.Values) { q.Set("state", strings.Repeat("s", maxStateLen+1)) })
+			},
+			wantStatus: http.StatusBadRequest, wantTitle: invalid, wantReason: "oversized_parameter",
+		},
+		{
+			name: "oversized code",
+			callback: func(t *testing.T, e *env, b *browser) string {
+				cb := b.startSignIn(gateOrigin + "/")
+				return withQuery(t, cb, func(q url.Values) { q.Set("code", strings.Repeat("c", maxCodeLen+1)) })
+			},
+			wantStatus: http.StatusBadRequest, wantTitle: invalid, wantReason: "oversized_parameter",
+		},
+		{
+			name: "missing code",
+			callback: func(t *testing.T, e *env, b *browser) string {
+				return withQuery(t, b.startSignIn(gateOrigin+"/"), func(q url.Values) { q.Del("code") })
+			},
+			wantStatus: http.StatusBadRequest, wantTitle: invalid, wantReason: "missing_code",
+		},
+		{
+			name: "post",
+			callback: func(t *testing.T, e *env, b *browser) string {
+				return b.startSignIn(gateOrigin + "/")
+			},
+			method:     http.MethodPost,
+			wantStatus: http.StatusMethodNotAllowed, wantTitle: "Not available this way",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, nil)
+			b := e.browser(ada)
+			target := tt.callback(t, e, b)
+			method := tt.method
+			if method == "" {
+				method = http.MethodGet
+			}
+
+			d := b.do(method, target, navigation())
+			checkPage(t, d, tt.wantStatus, tt.wantTitle)
+			checkNoSession(t, d)
+			if got := e.hit("/v2/token"); got != 0 {
+				t.Errorf("token requests = %d; want none", got)
+			}
+			if tt.wantReason != "" {
+				ev := e.lastEvent()
+				if ev.Name != EventCallbackRefused || ev.Reason != tt.wantReason {
+					t.Errorf("last event = %s/%s; want %s/%s", ev.Name, ev.Reason, EventCallbackRefused, tt.wantReason)
+				}
+			}
+		})
+	}
+}
+
+// flip changes one character in the middle of a sealed value.
+func flip(v string) string {
+	i := len(v) / 2
+	c := byte('A')
+	if v[i] == 'A' {
+		c = 'B'
+	}
+	return v[:i] + string(c) + v[i+1:]
+}
+
+func TestCallbackReplay(t *testing.T) {
+	t.Parallel()
+
+	t.Run("signed in", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, nil)
+		b := e.browser(ada)
+		cb := b.startSignIn(gateOrigin + "/page")
+		checkRedirect(t, b.navigate(cb), "/page")
+
+		// Back onto the old callback: the browser is signed in, so it goes
+		// on to the site, and Marketing Cloud is not asked again.
+		checkRedirect(t, b.navigate(cb), "/")
+		if got := e.hit("/v2/token"); got != 1 {
+			t.Errorf("token requests = %d; want 1: a replay must not reach Marketing Cloud", got)
+		}
+	})
+
+	t.Run("no session", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, nil)
+		b := e.browser(ada)
+		cb := b.startSignIn(gateOrigin + "/page")
+		checkRedirect(t, b.navigate(cb), "/page")
+		b.deleteCookie(sessionCookie)
+
+		d := b.navigate(cb)
+		checkPage(t, d, http.StatusBadRequest, "Sign-in could not be completed")
+		checkNoSession(t, d)
+		if got := e.hit("/v2/token"); got != 1 {
+			t.Errorf("token requests = %d; want 1", got)
+		}
+	})
+
+	t.Run("login cookie kept", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, nil)
+		b := e.browser(ada)
+		cb := b.startSignIn(gateOrigin + "/page")
+		saved := slices.Clone(b.jar)
+		checkRedirect(t, b.navigate(cb), "/page")
+
+		// An attacker who copied the login cookie and the callback URL
+		// replays both: Marketing Cloud refuses the spent code.
+		thief := e.browser(ada)
+		thief.jar = saved
+		d := thief.navigate(cb)
+		checkPage(t, d, http.StatusBadRequest, "Sign-in could not be completed")
+		checkNoSession(t, d)
+		if ev := e.lastEvent(); ev.Name != EventExchangeFailed || ev.Reason != "invalid_grant" {
+			t.Errorf("last event = %s/%s; want %s/invalid_grant", ev.Name, ev.Reason, EventExchangeFailed)
+		}
+	})
+}
+
+func TestCallbackAuthorizeErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		sub        string
+		edit       func(q url.Values) // nil keeps the fake's answer
+		wantTitle  string
+		wantCode   string // shown on the page in parentheses
+		wantReason string
+	}{
+		{
+			name: "user not licensed", sub: grace,
+			wantTitle: "You don't have access to this app yet", wantReason: "user_not_licensed",
+		},
+		{
+			name: "access denied", sub: ada,
+			edit:      func(q url.Values) { q.Del("code"); q.Set("error", "access_denied") },
+			wantTitle: "Marketing Cloud did not sign you in", wantCode: "access_denied", wantReason: "access_denied",
+		},
+		{
+			name: "script as error code", sub: ada,
+			edit: func(q url.Values) {
+				q.Set("error", `<script>alert("x")</script>`)
+				q.Set("error_description", `<img src=x onerror=alert(1)>`)
+			},
+			wantTitle: "Marketing Cloud did not sign you in", wantCode: "unknown_error", wantReason: "unknown_error",
+		},
+		{
+			name: "upper-case error code", sub: ada,
+			edit:      func(q url.Values) { q.Set("error", "ACCESS_DENIED") },
+			wantTitle: "Marketing Cloud did not sign you in", wantCode: "unknown_error", wantReason: "unknown_error",
+		},
+		{
+			name: "long error code", sub: ada,
+			edit:      func(q url.Values) { q.Set("error", strings.Repeat("a", 65)) },
+			wantTitle: "Marketing Cloud did not sign you in", wantCode: "unknown_error", wantReason: "unknown_error",
+		},
+		{
+			name: "error code with line break", sub: ada,
+			edit:      func(q url.Values) { q.Set("error", "access_denied\r\nSet-Cookie: x=1") },
+			wantTitle: "Marketing Cloud did not sign you in", wantCode: "unknown_error", wantReason: "unknown_error",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, nil)
+			b := e.browser(tt.sub)
+			cb := b.startSignIn(gateOrigin + "/report?q=1")
+			if tt.edit != nil {
+				cb = withQuery(t, cb, tt.edit)
+			}
+
+			d := b.navigate(cb)
+			checkPage(t, d, http.StatusForbidden, tt.wantTitle)
+			checkNoSession(t, d)
+			if got := b.loginCookies(); got != nil {
+				t.Errorf("login cookies left: %q", got)
+			}
+			if tt.wantCode != "" && !strings.Contains(d.Body, "("+tt.wantCode+")") {
+				t.Errorf("page does not name (%s):\n%s", tt.wantCode, d.Body)
+			}
+			for _, bad := range []string{"<script", "<img", "alert", "ACCESS_DENIED", "Set-Cookie: x"} {
+				if strings.Contains(d.Body, bad) {
+					t.Errorf("page holds %q from the callback", bad)
+				}
+			}
+			if !strings.Contains(d.Body, `href="/_gate/login?rd=%2Freport%3Fq%3D1"`) {
+				t.Errorf("page's sign-in link does not return to /report?q=1")
+			}
+			if got := e.hit("/v2/token"); got != 0 {
+				t.Errorf("token requests = %d; want none", got)
+			}
+			if ev := e.lastEvent(); ev.Name != EventLoginDenied || ev.Reason != tt.wantReason {
+				t.Errorf("last event = %s/%s; want %s/%s", ev.Name, ev.Reason, EventLoginDenied, tt.wantReason)
+			}
+		})
+	}
+}
+
+func TestCallbackErrorWithoutAttempt(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	d := e.browser(ada).navigate(redirectURI + "?error=access_denied&error_description=forged")
+	checkPage(t, d, http.StatusForbidden, "Marketing Cloud did not sign you in")
+	if !strings.Contains(d.Body, `href="/_gate/login?rd=%2F"`) {
+		t.Errorf("page's sign-in link does not return to /")
+	}
+}
+
+func TestCallbackMarketingCloudFailures(t *testing.T) {
+	t.Parallel()
+	const (
+		lost      = "Sign-in could not be completed"
+		badAnswer = "Marketing Cloud gave an unexpected answer"
+		noAnswer  = "Marketing Cloud did not answer"
+		notSetUp  = "Sign-in is not set up correctly"
+	)
+	tests := []struct {
+		name       string
+		vars       map[string]string
+		before     func(t *testing.T, e *env, b *browser, cb string) string // runs between authorize and callback
+		wantStatus int
+		wantTitle  string
+		wantEvent  string
+		wantReason string
+	}{
+		{
+			name: "invalid grant",
+			before: func(t *testing.T, e *env, b *browser, cb string) string {
+				return withQuery(t, cb, func(q url.Values) { q.Set("code", "not-a-code") })
+			},
+			wantStatus: http.StatusBadRequest, wantTitle: lost,
+			wantEvent: EventExchangeFailed, wantReason: "invalid_grant",
+		},
+		{
+			name: "code expired at Marketing Cloud",
+			before: func(t *testing.T, e *env, b *browser, cb string) string {
+				e.clock.Advance(5*time.Minute + time.Second)
+				return cb
+			},
+			wantStatus: http.StatusBadRequest, wantTitle: lost,
+			wantEvent: EventExchangeFailed, wantReason: "invalid_grant",
+		},
+		{
+			name:       "wrong client secret",
+			vars:       map[string]string{config.VarClientSecret: "not-the-secret-0000"},
+			wantStatus: http.StatusBadGateway, wantTitle: notSetUp,
+			wantEvent: EventExchangeFailed, wantReason: "invalid_client",
+		},
+		{
+			name:       "down",
+			before:     fault(mcfake.Faults{Down: true}),
+			wantStatus: http.StatusBadGateway, wantTitle: badAnswer,
+			wantEvent: EventExchangeFailed, wantReason: "malformed",
+		},
+		{
+			name:       "token answer is HTML",
+			before:     fault(mcfake.Faults{TokenHTML: true}),
+			wantStatus: http.StatusBadGateway, wantTitle: badAnswer,
+			wantEvent: EventExchangeFailed, wantReason: "malformed",
+		},
+		{
+			name:       "token answer without access_token",
+			before:     fault(mcfake.Faults{TokenNoAccessToken: true}),
+			wantStatus: http.StatusBadGateway, wantTitle: badAnswer,
+			wantEvent: EventExchangeFailed, wantReason: "malformed",
+		},
+		{
+			name:       "userinfo is HTML",
+			before:     fault(mcfake.Faults{UserinfoHTML: true}),
+			wantStatus: http.StatusBadGateway, wantTitle: badAnswer,
+			wantEvent: EventUserinfoFailed, wantReason: "malformed",
+		},
+		{
+			name:       "userinfo without email",
+			before:     fault(mcfake.Faults{UserinfoNoEmail: true}),
+			wantStatus: http.StatusBadGateway, wantTitle: badAnswer,
+			wantEvent: EventUserinfoFailed, wantReason: "malformed",
+		},
+		{
+			name: "too slow",
+			before: func(t *testing.T, e *env, b *browser, cb string) string {
+				e.mc.SetFaults(mcfake.Faults{Delay: 2 * Budget})
+				ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+				t.Cleanup(cancel)
+				b.ctx = ctx
+				return cb
+			},
+			wantStatus: http.StatusBadGateway, wantTitle: noAnswer,
+			wantEvent: EventExchangeFailed, wantReason: "timeout",
+		},
+		{
+			name: "unreachable",
+			before: func(t *testing.T, e *env, b *browser, cb string) string {
+				dead := httptest.NewServer(http.NotFoundHandler())
+				dead.Close()
+				b.g = e.newGate(map[string]string{config.VarAuthBaseURL: dead.URL})
+				return cb
+			},
+			wantStatus: http.StatusBadGateway, wantTitle: noAnswer,
+			wantEvent: EventExchangeFailed, wantReason: "unreachable",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, tt.vars)
+			b := e.browser(ada)
+			cb := b.startSignIn(gateOrigin + "/page")
+			if tt.before != nil {
+				cb = tt.before(t, e, b, cb)
+			}
+
+			d := b.navigate(cb)
+			checkPage(t, d, tt.wantStatus, tt.wantTitle)
+			checkNoSession(t, d)
+			if got := b.loginCookies(); got != nil {
+				t.Errorf("login cookies left: %q", got)
+			}
+			ev := e.lastEvent()
+			if ev.Name != tt.wantEvent || ev.Reason != tt.wantReason || ev.Level != "error" {
+				t.Errorf("last event = %s %s/%s; want error %s/%s (%s)",
+					ev.Level, ev.Name, ev.Reason, tt.wantEvent, tt.wantReason, ev.Detail)
+			}
+		})
+	}
+}
+
+// fault sets faults at the fake once the code is issued.
+func fault(f mcfake.Faults) func(*testing.T, *env, *browser, string) string {
+	return func(_ *testing.T, e *env, _ *browser, cb string) string {
+		e.mc.SetFaults(f)
+		return cb
+	}
+}
+
+func TestCallbackIsBlocking(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	tests := []struct {
+		target string
+		want   bool
+	}{
+		{redirectURI + "?code=x&state=y", true},
+		{redirectURI, true},
+		{gateOrigin + "/_gate/callback/", false},
+		{gateOrigin + "/_gate/login", false},
+		{gateOrigin + "/page", false},
+	}
+	for _, tt := range tests {
+		r := httptest.NewRequest(http.MethodGet, tt.target, nil)
+		if got := e.gate.Blocking(r); got != tt.want {
+			t.Errorf("Blocking(%s) = %v; want %v", tt.target, got, tt.want)
+		}
+	}
+	if Misconfigured(errTest, Options{}).Blocking(httptest.NewRequest(http.MethodGet, redirectURI, nil)) {
+		t.Errorf("Blocking on a misconfigured gate = true; want false")
+	}
+}
+
+var errTest = &config.Error{Problems: []config.Problem{{Var: config.VarClientID, Msg: "is required"}}}
