@@ -132,27 +132,27 @@ function decideNow(inst, input) {
 }
 
 // parse reads an encoded decision: {status, headers, body} for an answer,
-// {url, headers, add} for a forward.
+// {url, remove, set, add} for a forward.
 function parse(s) {
   const nl = s.indexOf("\n");
   const first = s.slice(1, nl);
   let i = nl + 1;
+  const line = () => {
+    const end = s.indexOf("\n", i);
+    const l = s.slice(i, end);
+    i = end + 1;
+    return l;
+  };
   const pairs = () => {
     const h = [];
-    for (;;) {
-      const k = s.indexOf("\n", i);
-      if (k === i) {
-        i = k + 1;
-        return h;
-      }
-      const v = s.indexOf("\n", k + 1);
-      h.push([s.slice(i, k), s.slice(k + 1, v)]);
-      i = v + 1;
-    }
+    for (let k = line(); k !== ""; k = line()) h.push([k, line()]);
+    return h;
   };
   if (s[0] === "F") {
-    const headers = pairs();
-    return { url: first, headers, add: pairs() };
+    const remove = [];
+    for (let k = line(); k !== ""; k = line()) remove.push(k);
+    const set = pairs();
+    return { url: first, remove, set, add: pairs() };
   }
   const headers = pairs();
   return { status: Number(first), headers, body: s.slice(i) };
@@ -163,7 +163,10 @@ function answer(d) {
 }
 
 async function forward(inst, request, input, d) {
-  const init = { method: request.method, headers: d.headers, redirect: "manual" };
+  const headers = new Headers(request.headers);
+  for (const k of d.remove) headers.delete(k);
+  for (const [k, v] of d.set) headers.set(k, v);
+  const init = { method: request.method, headers, redirect: "manual" };
   if (request.method !== "GET" && request.method !== "HEAD") {
     init.body = request.body;
   }

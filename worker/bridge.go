@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"syscall/js"
+	"time"
 	"unsafe"
 
 	"github.com/cloudpage-gate/gate/shared/gate"
@@ -105,8 +106,8 @@ var hook func(r *http.Request) *gate.Decision
 func handle(gt *gate.Gate, r *http.Request) (d *gate.Decision) {
 	defer func() {
 		if v := recover(); v != nil {
-			fmt.Printf("{\"level\":\"error\",\"event\":\"panic\",\"detail\":%q}\n",
-				fmt.Sprint(v)+"\n"+string(debug.Stack()))
+			logEvent(&gate.Event{Time: time.Now(), Level: "error", Name: gate.EventPanic,
+				Detail: fmt.Sprint(v) + "\n" + string(debug.Stack())})
 			d = plain(http.StatusInternalServerError, "The sign-in gate failed while handling this request.\n")
 		}
 	}()

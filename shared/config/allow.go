@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,7 +57,7 @@ func parseIDs(ps *problems, name, raw string) []int64 {
 	for _, f := range splitList(raw) {
 		id, err := strconv.ParseInt(f, 10, 64)
 		if err != nil || id <= 0 {
-			ps.add(name, fmt.Sprintf("%q is not a positive whole number", f))
+			ps.add(name, strconv.Quote(f)+" is not a positive whole number")
 			continue
 		}
 		ids = append(ids, id)
@@ -72,7 +71,7 @@ func parseEmails(ps *problems, raw string) []string {
 		e := strings.ToLower(f)
 		at := strings.IndexByte(e, '@')
 		if at <= 0 || at != strings.LastIndexByte(e, '@') || !isDomain(e[at+1:]) {
-			ps.add(VarAllowedEmails, fmt.Sprintf("%q is not an email address", f))
+			ps.add(VarAllowedEmails, strconv.Quote(f)+" is not an email address")
 			continue
 		}
 		out = append(out, e)
@@ -85,7 +84,7 @@ func parseDomains(ps *problems, raw string) []string {
 	for _, f := range splitList(raw) {
 		d := strings.ToLower(strings.TrimPrefix(f, "@"))
 		if !isDomain(d) {
-			ps.add(VarAllowedDomains, fmt.Sprintf("%q is not a domain such as example.com", f))
+			ps.add(VarAllowedDomains, strconv.Quote(f)+" is not a domain such as example.com")
 			continue
 		}
 		out = append(out, d)

@@ -2,7 +2,7 @@ package config
 
 import (
 	"encoding/base64"
-	"fmt"
+	"errors"
 	"net"
 	"net/url"
 	"strconv"
@@ -78,7 +78,7 @@ func checkSubdomain(sub string) string {
 		return "must be the subdomain alone (such as mcabc…), not a host name or URL"
 	}
 	if len(sub) != 28 {
-		return fmt.Sprintf("must be 28 characters long; it has %d", len(sub))
+		return "must be 28 characters long; it has " + strconv.Itoa(len(sub))
 	}
 	// The characters come before the prefix, so that "MCABC…" is told it
 	// must be lowercase rather than that it does not start with "mc".
@@ -142,7 +142,7 @@ func parseScope(ps *problems, raw string) string {
 	for _, s := range strings.Fields(raw) {
 		for _, r := range s {
 			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == ':' || r == '.') {
-				ps.add(VarScope, fmt.Sprintf("scope %q is not a scope name; separate scopes with spaces", s))
+				ps.add(VarScope, "scope "+strconv.Quote(s)+" is not a scope name; separate scopes with spaces")
 				return ""
 			}
 		}
@@ -163,7 +163,7 @@ func parseKeys(ps *problems, raw string) *session.Keyring {
 	for i, f := range fields {
 		k, err := decodeKey(f)
 		if err != nil {
-			ps.add(VarSessionKeys, fmt.Sprintf("key %d of %d %v; generate one with `make key`", i+1, len(fields), err))
+			ps.add(VarSessionKeys, "key "+strconv.Itoa(i+1)+" of "+strconv.Itoa(len(fields))+" "+err.Error()+"; generate one with `make key`")
 			bad = true
 			continue
 		}
@@ -185,13 +185,13 @@ func parseKeys(ps *problems, raw string) *session.Keyring {
 // paste keys from many tools, and the length check is what matters.
 func decodeKey(s string) ([]byte, error) {
 	s = strings.TrimRight(s, "=")
-	s = strings.NewReplacer("+", "-", "/", "_").Replace(s)
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "+", "-"), "/", "_")
 	k, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return nil, fmt.Errorf("is not base64url")
+		return nil, errors.New("is not base64url")
 	}
 	if len(k) != session.KeySize {
-		return nil, fmt.Errorf("decodes to %d bytes, not %d", len(k), session.KeySize)
+		return nil, errors.New("decodes to " + strconv.Itoa(len(k)) + " bytes, not " + strconv.Itoa(session.KeySize))
 	}
 	return k, nil
 }
@@ -205,9 +205,9 @@ func parseDuration(ps *problems, name, raw string, def, min, max time.Duration) 
 	d, err := time.ParseDuration(raw)
 	switch {
 	case err != nil:
-		ps.add(name, fmt.Sprintf("%q is not a duration such as 8h or 90m", raw))
+		ps.add(name, strconv.Quote(raw)+" is not a duration such as 8h or 90m")
 	case d < min || d > max:
-		ps.add(name, fmt.Sprintf("%q must be between %v and %v", raw, min, max))
+		ps.add(name, strconv.Quote(raw)+" must be between "+min.String()+" and "+max.String())
 	default:
 		return d
 	}
@@ -246,8 +246,7 @@ func parseOriginSecret(ps *problems, raw string) []byte {
 		return nil
 	}
 	if len(raw) < MinOriginSecretLen || strings.ContainsFunc(raw, isSpaceOrControl) {
-		ps.add(VarOriginSecret, fmt.Sprintf("must be at least %d characters without spaces; "+
-			"generate one with `make key`", MinOriginSecretLen))
+		ps.add(VarOriginSecret, "must be at least "+strconv.Itoa(MinOriginSecretLen)+" characters without spaces; generate one with `make key`")
 		return nil
 	}
 	return []byte(raw)
@@ -261,7 +260,7 @@ func parseBool(ps *problems, name, raw string) bool {
 
 	b, err := strconv.ParseBool(raw)
 	if err != nil {
-		ps.add(name, fmt.Sprintf("%q must be true or false", raw))
+		ps.add(name, strconv.Quote(raw)+" must be true or false")
 	}
 	return b
 }

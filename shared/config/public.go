@@ -1,8 +1,8 @@
 package config
 
 import (
-	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -102,7 +102,10 @@ func sameEscaping(dec, seg string) bool {
 			b.WriteByte(c)
 			continue
 		}
-		fmt.Fprintf(&b, "%%%02X", c)
+		const hex = "0123456789ABCDEF"
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&0xf])
 	}
 	return b.String() == seg
 }
@@ -112,17 +115,17 @@ func parsePublicPaths(ps *problems, raw string, callback *url.URL) PublicPaths {
 	for _, p := range splitList(raw) {
 		switch {
 		case !strings.HasPrefix(p, "/"):
-			ps.add(VarPublicPaths, fmt.Sprintf("%q must start with /", p))
+			ps.add(VarPublicPaths, strconv.Quote(p)+" must start with /")
 		case p == "/":
 			ps.add(VarPublicPaths, `"/" would make every page public; remove PUBLIC_PATHS or name the asset folders`)
 		case strings.ContainsAny(p, "%?#*"):
-			ps.add(VarPublicPaths, fmt.Sprintf("%q must be a plain path prefix, without %%-escapes, queries or wildcards", p))
+			ps.add(VarPublicPaths, strconv.Quote(p)+" must be a plain path prefix, without %-escapes, queries or wildcards")
 		case !isCleanPath(p):
-			ps.add(VarPublicPaths, fmt.Sprintf("%q must be a plain path without dot segments or doubled slashes", p))
+			ps.add(VarPublicPaths, strconv.Quote(p)+" must be a plain path without dot segments or doubled slashes")
 		case covers(p, strings.TrimSuffix(GatePrefix, "/")) || strings.HasPrefix(p, GatePrefix):
-			ps.add(VarPublicPaths, fmt.Sprintf("%q covers the gate's own %s endpoints", p, GatePrefix))
+			ps.add(VarPublicPaths, strconv.Quote(p)+" covers the gate's own "+GatePrefix+" endpoints")
 		case callback != nil && covers(p, callback.Path):
-			ps.add(VarPublicPaths, fmt.Sprintf("%q covers the callback path of MC_REDIRECT_URI", p))
+			ps.add(VarPublicPaths, strconv.Quote(p)+" covers the callback path of MC_REDIRECT_URI")
 		default:
 			pp = append(pp, p)
 		}

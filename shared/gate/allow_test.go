@@ -90,7 +90,7 @@ func TestAllowLists(t *testing.T) {
 				b := e.browser(u.sub)
 				b.mustSignIn(gateOrigin+"/page", "/page")
 				d := b.fetch(gateOrigin + "/page")
-				if d.Forward == nil || d.Forward.Header.Get(HeaderEmail) != u.email {
+				if d.Forward == nil || e.sentHeader(d).Get(HeaderEmail) != u.email {
 					t.Errorf("%s: %+v; want a forward as %s", u.email, d, u.email)
 				}
 			}

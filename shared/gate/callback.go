@@ -2,7 +2,6 @@ package gate
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 
@@ -146,7 +145,7 @@ func errorCode(s string) string {
 // and issues the session.
 func (x *exchange) signIn(ctx context.Context, code, rd string) *Decision {
 	g := x.g
-	ctx, cancel := context.WithTimeout(ctx, Budget)
+	ctx, cancel := withBudget(ctx, Budget)
 	defer cancel()
 
 	tok, err := g.mc.Exchange(ctx, code)
@@ -198,8 +197,10 @@ func (x *exchange) issueSession(u *mc.User, tok *mc.Token) error {
 // mcFailed answers a failed call to Marketing Cloud. A code that was used
 // or expired is the person's to retry; everything else is a bad gateway.
 func (x *exchange) mcFailed(name string, err error) *Decision {
-	var me *mc.Error
-	if !errors.As(err, &me) {
+	// The client returns *mc.Error itself, never wrapped; a type assertion
+	// keeps errors.As, and the reflection it brings, out of the Worker.
+	me, ok := err.(*mc.Error)
+	if !ok {
 		me = &mc.Error{Kind: mc.Malformed, Err: err}
 	}
 	x.emit(&Event{Level: "error", Name: name, Reason: failureReason(me), Detail: err.Error()})
@@ -217,7 +218,7 @@ func (x *exchange) mcFailed(name string, err error) *Decision {
 
 func failureReason(e *mc.Error) string {
 	switch {
-	case e.Kind == mc.Unreachable && errors.Is(e, context.DeadlineExceeded):
+	case e.Kind == mc.Unreachable && e.Timeout():
 		return "timeout"
 	case e.Kind == mc.Rejected:
 		return e.Code

@@ -21,18 +21,51 @@ type Decision struct {
 }
 
 // Forward tells the host how to send a request on to the origin. The
-// request's method and body go unchanged and unread; the origin's answer,
+// request's method and body go unchanged and unread; its header goes with
+// the changes below, as [Forward.Apply] makes them; the origin's answer,
 // redirects included, goes back as it is, with ResponseHeader added.
+//
+// The changes are given rather than the whole header so that the host,
+// which holds the request, copies the header once on its own side.
 type Forward struct {
-	URL    string      // absolute URL to fetch
-	Header http.Header // the whole request header to send
+	URL string // absolute URL to fetch
+
+	// Remove names headers to drop from the request, matched without
+	// regard to case; Set then sets headers, replacing any of the name.
+	Remove []string
+	Set    http.Header
 
 	// ResponseHeader is added to the origin's answer; nil adds nothing.
 	ResponseHeader http.Header
 }
 
+// Apply returns the header to send to the origin for a request that came
+// with header h. h is not modified.
+func (f *Forward) Apply(h http.Header) http.Header {
+	out := make(http.Header, len(h)+len(f.Set))
+	for k, vs := range h {
+		out[k] = vs
+	}
+	for _, name := range f.Remove {
+		for k := range out {
+			if strings.EqualFold(k, name) {
+				delete(out, k)
+			}
+		}
+	}
+	for k, vs := range f.Set {
+		for ok := range out {
+			if strings.EqualFold(ok, k) {
+				delete(out, ok)
+			}
+		}
+		out[k] = vs
+	}
+	return out
+}
+
 func (x *exchange) page(p *page.Page) *Decision {
-	p.RequestID = x.rid
+	p.RequestID = x.requestID()
 	h := make(http.Header, 8)
 	page.SetHeaders(h, strings.HasPrefix(requestOrigin(x.r), "https:"))
 	x.addCookies(h)

@@ -22,6 +22,10 @@ const (
 	EventLogoutRefused   = "logout_refused"
 	EventOriginFailed    = "origin_failed"
 	EventInternalError   = "internal_error"
+
+	// EventPanic is logged by the host when handling a request panicked;
+	// the request got a 500 and the gate went on serving.
+	EventPanic = "panic"
 )
 
 // Event is one log record. It never holds a secret, token, code, state or
@@ -77,7 +81,7 @@ func (g *Gate) emit(e *Event) {
 }
 
 func (x *exchange) emit(e *Event) {
-	e.RequestID = x.rid
+	e.RequestID = x.requestID()
 	e.Path = x.path
 	x.g.emit(e)
 }

@@ -22,9 +22,10 @@ const (
 // forward sends the request on to the origin, as the user s or, for a
 // public path, as nobody (s nil).
 func (x *exchange) forward(s *session.Session) *Decision {
-	f := &Forward{URL: x.originURL(), Header: x.originHeader()}
+	f := &Forward{URL: x.originURL(), Set: make(http.Header, 6)}
+	x.cleanHeader(f)
 	if s != nil {
-		setIdentity(f.Header, s, x.g.cfg.ForwardAccessToken)
+		setIdentity(f.Set, s, x.g.cfg.ForwardAccessToken)
 		x.clearAttempts()
 	}
 
@@ -66,22 +67,32 @@ func (x *exchange) originURL() string {
 	return b.String()
 }
 
-// originHeader copies the request's header without what must not reach
-// the origin: identity headers the client sent and the gate's own cookies.
-func (x *exchange) originHeader() http.Header {
-	h := make(http.Header, len(x.r.Header)+5)
+// cleanHeader removes from the forward what must not reach the origin:
+// identity headers the client sent, in any spelling, the gate's own
+// cookies, and Host, which the origin's URL decides. Header names are in
+// canonical form, as net/http and package wire leave them.
+func (x *exchange) cleanHeader(f *Forward) {
 	for k, vs := range x.r.Header {
 		switch {
 		case isIdentityHeader(k), k == "Host":
-		case k == "Cookie":
+			f.Remove = append(f.Remove, k)
+		case k == "Cookie" && hasGateCookie(vs):
 			if c := stripGateCookies(vs); c != "" {
-				h["Cookie"] = []string{c}
+				f.Set["Cookie"] = []string{c}
+			} else {
+				f.Remove = append(f.Remove, k)
 			}
-		default:
-			h[k] = vs
 		}
 	}
-	return h
+}
+
+func hasGateCookie(lines []string) bool {
+	for _, l := range lines {
+		if strings.Contains(l, cookiePrefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // isIdentityHeader reports whether a header name is in the X-MC- family in

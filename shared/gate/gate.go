@@ -103,7 +103,7 @@ func (g *Gate) Blocking(r *http.Request) bool {
 // runtime gives it. Handle reads r's method, URL and header, never its
 // body.
 func (g *Gate) Handle(ctx context.Context, r *http.Request) *Decision {
-	x := &exchange{g: g, r: r, rid: g.requestID(r), path: r.URL.EscapedPath()}
+	x := &exchange{g: g, r: r, path: r.URL.EscapedPath()}
 	if g.cfgErr != nil {
 		return x.misconfigured()
 	}
@@ -123,7 +123,7 @@ func (g *Gate) Handle(ctx context.Context, r *http.Request) *Decision {
 type exchange struct {
 	g    *Gate
 	r    *http.Request
-	rid  string
+	rid  string // see requestID
 	path string // escaped request path
 
 	// set holds Set-Cookie values to send with whatever answer is given.
@@ -147,7 +147,7 @@ func (x *exchange) protected() *Decision {
 // reached at all, and logs why. The host calls it when its forward fails
 // before any answer arrived.
 func (g *Gate) OriginFailed(r *http.Request, cause string) *Decision {
-	x := &exchange{g: g, r: r, rid: g.requestID(r), path: r.URL.EscapedPath()}
+	x := &exchange{g: g, r: r, path: r.URL.EscapedPath()}
 	x.emit(&Event{Level: "error", Name: EventOriginFailed, Detail: cause})
 	return x.page(OriginFailedPage())
 }

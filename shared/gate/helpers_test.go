@@ -126,6 +126,7 @@ type env struct {
 	output  []string       // page bodies, JSON answers, headers and log lines
 	answers []*Decision    // every decision that was not a forward
 	secrets []string       // states, codes and cookie values handed out
+	sent    map[*Decision]http.Header
 }
 
 // newEnv starts a fake and a gate. vars override baseVars; an empty value
@@ -257,7 +258,7 @@ func (e *env) record(d *Decision) {
 	}
 	if f := d.Forward; f != nil {
 		e.output = append(e.output, f.URL)
-		e.recordHeader(f.Header)
+		e.recordHeader(f.Set)
 		e.recordHeader(f.ResponseHeader)
 	}
 }
@@ -366,6 +367,7 @@ func (b *browser) send(r *http.Request) *Decision {
 	}
 	b.e.record(d)
 	if d.Forward != nil {
+		b.e.setSent(d, d.Forward.Apply(r.Header))
 		b.store(d.Forward.ResponseHeader)
 	} else {
 		b.store(d.Header)
@@ -729,4 +731,21 @@ func header(kv ...string) http.Header {
 		h[kv[i]] = append(h[kv[i]], kv[i+1])
 	}
 	return h
+}
+
+func (e *env) setSent(d *Decision, h http.Header) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sent == nil {
+		e.sent = make(map[*Decision]http.Header)
+	}
+	e.sent[d] = h
+}
+
+// sentHeader is the header the origin receives for a forward decision: the
+// request's own, changed as the decision says.
+func (e *env) sentHeader(d *Decision) http.Header {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.sent[d]
 }

@@ -22,6 +22,15 @@ func (g *Gate) requestID(r *http.Request) string {
 	return hex.EncodeToString(b[:])
 }
 
+// requestID is the request's id, made on first use: a request that is
+// simply forwarded shows it nowhere and so costs no random bytes.
+func (x *exchange) requestID() string {
+	if x.rid == "" {
+		x.rid = x.g.requestID(x.r)
+	}
+	return x.rid
+}
+
 func isIDText(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]

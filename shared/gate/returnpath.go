@@ -2,7 +2,6 @@ package gate
 
 import (
 	"net/url"
-	"path"
 	"strings"
 
 	"github.com/cloudpage-gate/gate/shared/config"
@@ -51,11 +50,32 @@ func loginPath(rd string) string {
 }
 
 // intoGate reports whether p, once a browser resolves its dot segments,
-// names one of the gate's own endpoints. (path.Clean folds "//" before it
-// resolves "..", where a browser keeps the empty segment, RFC 3986
-// §5.2.4; so cleanReturn refuses any path with an empty segment outright,
-// or "/_gate//../login" would pass and still reach /_gate/login.)
+// names one of the gate's own endpoints.
 func intoGate(p string) bool {
-	clean := path.Clean(p)
-	return strings.HasPrefix(clean+"/", config.GatePrefix)
+	return strings.HasPrefix(resolveDots(p)+"/", config.GatePrefix)
+}
+
+// resolveDots removes the dot segments of an absolute path as a browser
+// does (RFC 3986 §5.2.4), keeping empty segments. path.Clean would fold
+// "//" first and so resolve "/_gate//../login" differently from a browser.
+func resolveDots(p string) string {
+	segs := strings.Split(p, "/")[1:]
+	out := make([]string, 0, len(segs))
+	for i, s := range segs {
+		last := i == len(segs)-1
+		switch s {
+		case ".":
+		case "..":
+			if len(out) > 0 {
+				out = out[:len(out)-1]
+			}
+		default:
+			out = append(out, s)
+			continue
+		}
+		if last {
+			out = append(out, "")
+		}
+	}
+	return "/" + strings.Join(out, "/")
 }

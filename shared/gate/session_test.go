@@ -170,7 +170,7 @@ func TestSessionAccepted(t *testing.T) {
 			if d.Forward == nil {
 				t.Fatalf("status %d; want a forward", d.Status)
 			}
-			if got := d.Forward.Header.Get(HeaderEmail); got != "ada@example.com" {
+			if got := e.sentHeader(d).Get(HeaderEmail); got != "ada@example.com" {
 				t.Errorf("%s = %q; want ada@example.com", HeaderEmail, got)
 			}
 			if ev := e.eventsNamed(EventSessionRefused); ev != nil {
@@ -209,7 +209,7 @@ func TestSessionKeyRotation(t *testing.T) {
 	}
 	b.g = rotated
 	d := b.fetch(gateOrigin + "/")
-	if d.Forward == nil || d.Forward.Header.Get(HeaderEmail) != "ada@example.com" {
+	if d.Forward == nil || e.sentHeader(d).Get(HeaderEmail) != "ada@example.com" {
 		t.Fatalf("after rotation: %+v; want a forward as ada", d)
 	}
 

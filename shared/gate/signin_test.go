@@ -246,13 +246,15 @@ func TestFullSignIn(t *testing.T) {
 	wantHeader[HeaderUserID] = []string{ada}
 	wantHeader[HeaderMID] = []string{"100000001"}
 	wantHeader[HeaderEID] = []string{"100000000"}
-	wantForward := &Forward{
-		URL:            originURL + "/page?a=1&b=two",
-		Header:         wantHeader,
-		ResponseHeader: http.Header{"Set-Cookie": {clearCookie(attemptsCookie)}},
+	if d.Forward == nil || d.Forward.URL != originURL+"/page?a=1&b=two" {
+		t.Fatalf("signed-in decision = %+v; want a forward to %s", d, originURL+"/page?a=1&b=two")
 	}
-	if diff := cmp.Diff(&Decision{Forward: wantForward}, d); diff != "" {
-		t.Errorf("signed-in decision mismatch (-want +got):\n%s", diff)
+	if diff := cmp.Diff(wantHeader, e.sentHeader(d)); diff != "" {
+		t.Errorf("header sent to the origin mismatch (-want +got):\n%s", diff)
+	}
+	wantAdded := http.Header{"Set-Cookie": {clearCookie(attemptsCookie)}}
+	if diff := cmp.Diff(wantAdded, d.Forward.ResponseHeader); diff != "" {
+		t.Errorf("headers added to the answer mismatch (-want +got):\n%s", diff)
 	}
 
 	// The loop breaker's count is gone, so nothing more is set.
@@ -271,7 +273,7 @@ func TestSignInThroughFakeSignInPage(t *testing.T) {
 		t.Errorf("fake sign-in form posts = %d; want %d", got, want)
 	}
 	d := b.fetch(gateOrigin + "/x")
-	if d.Forward == nil || d.Forward.Header.Get(HeaderMID) != "100000002" {
+	if d.Forward == nil || e.sentHeader(d).Get(HeaderMID) != "100000002" {
 		t.Errorf("forward = %+v; want alan's MID 100000002", d.Forward)
 	}
 }
@@ -473,7 +475,7 @@ func TestReauthAfter(t *testing.T) {
 	}
 
 	e.clock.Advance(time.Minute)
-	if d := b.fetch(gateOrigin + "/api"); d.Forward == nil || d.Forward.Header.Get(HeaderEmail) != "ada@example.com" {
+	if d := b.fetch(gateOrigin + "/api"); d.Forward == nil || e.sentHeader(d).Get(HeaderEmail) != "ada@example.com" {
 		t.Errorf("sub-request after REAUTH_AFTER: %+v; want a forward as ada", d)
 	}
 	d := b.navigate(gateOrigin + "/page?again=1")

@@ -1,6 +1,8 @@
 package mc
 
 import (
+	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"unicode"
@@ -72,6 +74,17 @@ func (e *Error) Error() string {
 		b.WriteString(e.Err.Error())
 	}
 	return b.String()
+}
+
+// Timeout reports whether the call ended because its context's deadline
+// passed: Marketing Cloud was too slow, rather than unreachable.
+func (e *Error) Timeout() bool {
+	for err := e.Err; err != nil; err = errors.Unwrap(err) {
+		if err == context.DeadlineExceeded {
+			return true
+		}
+	}
+	return false
 }
 
 // Unwrap returns the cause, so that callers can test for

@@ -17,10 +17,11 @@
 //
 // or a forward
 //
-//	"F" URL "\n" { NAME "\n" VALUE "\n" } "\n" { NAME "\n" VALUE "\n" } "\n"
+//	"F" URL "\n" { NAME "\n" } "\n" { NAME "\n" VALUE "\n" } "\n" { NAME "\n" VALUE "\n" } "\n"
 //
-// where the first header list is the whole header to send to the origin
-// and the second is added to the origin's answer.
+// where the names are headers to remove from the request, the first
+// header list is set on it (see gate.Forward), and the second is added to
+// the origin's answer.
 package wire
 
 import (
@@ -59,8 +60,13 @@ func ParseRequest(s string) (*http.Request, error) {
 		return nil, errMalformed
 	}
 
-	h := make(http.Header, strings.Count(s, "\n")/2)
-	for len(s) > 0 {
+	n := strings.Count(s, "\n") / 2
+	h := make(http.Header, n)
+	// One backing array for every value, each entry capped at its one
+	// value, so a header costs no allocation of its own; a repeated name
+	// appends and so copies out.
+	vals := make([]string, n)
+	for i := 0; len(s) > 0; i++ {
 		var k, v string
 		var ok bool
 		if k, s, ok = strings.Cut(s, "\n"); !ok || k == "" {
@@ -70,7 +76,12 @@ func ParseRequest(s string) (*http.Request, error) {
 			return nil, errMalformed
 		}
 		ck := canonical(k)
-		h[ck] = append(h[ck], v)
+		if old, ok := h[ck]; ok || i >= n {
+			h[ck] = append(old, v)
+			continue
+		}
+		vals[i] = v
+		h[ck] = vals[i : i+1 : i+1]
 	}
 	return &http.Request{Method: method, URL: u, Header: h, Host: u.Host, Body: http.NoBody}, nil
 }
@@ -107,7 +118,14 @@ func AppendDecision(b []byte, d *gate.Decision) []byte {
 		b = append(b, 'F')
 		b = append(b, f.URL...)
 		b = append(b, '\n')
-		b = appendHeader(b, f.Header)
+		for _, name := range f.Remove {
+			if name != "" && !hasLineBreak(name) {
+				b = append(b, name...)
+				b = append(b, '\n')
+			}
+		}
+		b = append(b, '\n')
+		b = appendHeader(b, f.Set)
 		b = append(b, '\n')
 		b = appendHeader(b, f.ResponseHeader)
 		return append(b, '\n')
@@ -127,7 +145,7 @@ func AppendDecision(b []byte, d *gate.Decision) []byte {
 func appendHeader(b []byte, h http.Header) []byte {
 	for k, vs := range h {
 		for _, v := range vs {
-			if k == "" || strings.ContainsAny(k, "\r\n") || strings.ContainsAny(v, "\r\n") {
+			if k == "" || hasLineBreak(k) || hasLineBreak(v) {
 				continue
 			}
 			b = append(b, k...)
@@ -137,4 +155,8 @@ func appendHeader(b []byte, h http.Header) []byte {
 		}
 	}
 	return b
+}
+
+func hasLineBreak(s string) bool {
+	return strings.IndexByte(s, '\n') >= 0 || strings.IndexByte(s, '\r') >= 0
 }

@@ -69,10 +69,11 @@ func TestAppendDecision(t *testing.T) {
 			name: "forward",
 			d: &gate.Decision{Forward: &gate.Forward{
 				URL:            "https://cloudpage.example/a?b=c",
-				Header:         http.Header{"X-Mc-Mid": {"1"}},
+				Remove:         []string{"x_mc_mid", "Host"},
+				Set:            http.Header{"X-Mc-Mid": {"1"}},
 				ResponseHeader: http.Header{"Set-Cookie": {"a=; Max-Age=0"}},
 			}},
-			want: "Fhttps://cloudpage.example/a?b=c\nX-Mc-Mid\n1\n\nSet-Cookie\na=; Max-Age=0\n\n",
+			want: "Fhttps://cloudpage.example/a?b=c\nx_mc_mid\nHost\n\nX-Mc-Mid\n1\n\nSet-Cookie\na=; Max-Age=0\n\n",
 		},
 		{
 			name: "line breaks in a header are dropped, not smuggled",

@@ -244,7 +244,7 @@ describe("forwarding", () => {
     jar.set("__Host-cpg", v.slice(0, 20) + (v[20] === "A" ? "B" : "A") + v.slice(21));
     const res = await t.request("GET", base + "/echo", { headers: { accept: "application/json", "sec-fetch-mode": "cors" } });
     assert.equal(res.status, 401);
-    assert.ok(gate.events("session_refused").some((e) => e.reason === "unreadable"));
+    assert.ok(await gate.waitEvent("session_refused", (e) => e.reason === "unreadable"));
   });
 });
 
@@ -334,11 +334,12 @@ describe("pages and logs", () => {
     const res = await b.signIn(base + "/", ADA);
     const cb = res.chain.find((r) => r.url.includes("/_gate/callback"));
     const q = new URL(cb.url).searchParams;
+    await gate.waitEvent("login_succeeded", (e) => e.user === "ada@example.com");
     const all = gate.logs.join("\n");
     assert.ok(!all.includes(CLIENT_SECRET));
     assert.ok(!all.includes(q.get("code")));
     assert.ok(!all.includes(q.get("state")));
     assert.ok(!all.includes(b.cookies(base).get("__Host-cpg")));
-    assert.ok(gate.events("login_succeeded").some((e) => e.user === "ada@example.com"));
+    assert.ok(await gate.waitEvent("login_succeeded", (e) => e.user === "ada@example.com"));
   });
 });

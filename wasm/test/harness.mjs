@@ -101,6 +101,18 @@ export async function startGate(port, bindings, { hooks = false } = {}) {
         .filter((e) => e.event === name);
     },
     /** Restarts the Worker with other vars and secrets. */
+    /**
+     * Waits for a log line with this event name that pred accepts: workerd's
+     * output reaches the test through a pipe, after the answer does.
+     */
+    async waitEvent(name, pred = () => true) {
+      for (let i = 0; i < 100; i++) {
+        const e = this.events(name).find(pred);
+        if (e) return e;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return undefined;
+    },
     async setBindings(b) {
       await mf.setOptions(options(b));
     },
