@@ -82,6 +82,39 @@ func cookie(r *http.Request, name string) (string, bool) {
 	return val, found
 }
 
+// jar is what a request's Cookie header holds of the gate's own cookies,
+// read in one pass the first time it is needed.
+type jar struct {
+	read     bool
+	any      bool // any of the gate's cookies at all
+	session  string
+	attempts string
+	hasSess  bool
+	hasTries bool
+}
+
+func (x *exchange) jar() *jar {
+	j := &x.cookies
+	if j.read {
+		return j
+	}
+	j.read = true
+	cookies(x.r, func(name, value string) bool {
+		if !isGateCookie(name) {
+			return true
+		}
+		j.any = true
+		switch {
+		case name == sessionCookie && !j.hasSess:
+			j.session, j.hasSess = value, true
+		case name == attemptsCookie && !j.hasTries:
+			j.attempts, j.hasTries = value, true
+		}
+		return true
+	})
+	return j
+}
+
 // setCookie formats a Set-Cookie value for one of the gate's cookies.
 // SameSite=Lax rather than Strict: CloudPages are mostly opened from email
 // links, and a Strict cookie is not sent on that first, cross-site

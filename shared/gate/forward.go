@@ -39,7 +39,7 @@ func (x *exchange) forward(s *session.Session) *Decision {
 // clearAttempts forgets the loop breaker's count once a session is seen to
 // work, so signing out and in again later starts from zero.
 func (x *exchange) clearAttempts() {
-	if _, ok := cookie(x.r, attemptsCookie); ok {
+	if x.jar().hasTries {
 		x.set = append(x.set, clearCookie(attemptsCookie))
 	}
 }
@@ -76,7 +76,7 @@ func (x *exchange) cleanHeader(f *Forward) {
 		switch {
 		case isIdentityHeader(k), k == "Host":
 			f.Remove = append(f.Remove, k)
-		case k == "Cookie" && hasGateCookie(vs):
+		case k == "Cookie" && x.jar().any:
 			if c := stripGateCookies(vs); c != "" {
 				f.Set["Cookie"] = []string{c}
 			} else {
@@ -84,15 +84,6 @@ func (x *exchange) cleanHeader(f *Forward) {
 			}
 		}
 	}
-}
-
-func hasGateCookie(lines []string) bool {
-	for _, l := range lines {
-		if strings.Contains(l, cookiePrefix) {
-			return true
-		}
-	}
-	return false
 }
 
 // isIdentityHeader reports whether a header name is in the X-MC- family in

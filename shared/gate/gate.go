@@ -128,6 +128,8 @@ type exchange struct {
 
 	// set holds Set-Cookie values to send with whatever answer is given.
 	set []string
+
+	cookies jar // see exchange.jar
 }
 
 // protected handles a request for a page that needs a session.

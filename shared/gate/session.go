@@ -13,10 +13,11 @@ const clockSkew = time.Minute
 // session returns the request's valid session, or nil. A cookie that is
 // present but refused is logged with the reason and cleared.
 func (x *exchange) session() *session.Session {
-	v, ok := cookie(x.r, sessionCookie)
-	if !ok {
+	j := x.jar()
+	if !j.hasSess {
 		return nil
 	}
+	v := j.session
 
 	s, reason := x.g.openSession(v)
 	if reason != "" {

@@ -15,15 +15,38 @@ const sessionCacheSize = 1024
 // An entry is only ever added after the value opened under the key ring,
 // so a hit is as authentic as a fresh open; lifetimes are still checked on
 // every use. The cached sessions are shared and must not be modified.
+//
+// Entries are found by the value's last characters, its GCM tag, and then
+// compared whole: hashing the whole value on every request cost more than
+// the lookup saved, in Wasm, where Go hashes strings without AES help.
 type sessionCache struct {
 	mu sync.Mutex
-	m  map[string]*session.Session
+	m  map[string]cachedSession
+}
+
+type cachedSession struct {
+	value string
+	s     *session.Session
+}
+
+// cacheKeyLen is the length of the key taken from the end of a sealed
+// value: 22 base64 characters are 16 bytes of authentication tag.
+const cacheKeyLen = 22
+
+func cacheKey(v string) string {
+	if len(v) < cacheKeyLen {
+		return v
+	}
+	return v[len(v)-cacheKeyLen:]
 }
 
 func (c *sessionCache) get(v string) *session.Session {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.m[v]
+	if e, ok := c.m[cacheKey(v)]; ok && e.value == v {
+		return e.s
+	}
+	return nil
 }
 
 func (c *sessionCache) put(v string, s *session.Session) {
@@ -33,7 +56,7 @@ func (c *sessionCache) put(v string, s *session.Session) {
 	// Starting over when full is cruder than LRU but cannot grow, and a
 	// miss costs only one open.
 	if c.m == nil || len(c.m) >= sessionCacheSize {
-		c.m = make(map[string]*session.Session, 64)
+		c.m = make(map[string]cachedSession, 64)
 	}
-	c.m[v] = s
+	c.m[cacheKey(v)] = cachedSession{value: v, s: s}
 }

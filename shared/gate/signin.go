@@ -152,10 +152,11 @@ func (x *exchange) looping() bool {
 
 // attempts returns the browser's recent sign-in count, if it is current.
 func (x *exchange) attempts() (session.Attempts, bool) {
-	v, ok := cookie(x.r, attemptsCookie)
-	if !ok {
+	j := x.jar()
+	if !j.hasTries {
 		return session.Attempts{}, false
 	}
+	v := j.attempts
 
 	plain, err := x.g.cfg.Keys.Open(attemptsCookie, v)
 	var a session.Attempts

@@ -31,7 +31,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/cloudpage-gate/gate/shared/gate"
 )
@@ -60,13 +59,12 @@ func ParseRequest(s string) (*http.Request, error) {
 		return nil, errMalformed
 	}
 
-	n := strings.Count(s, "\n") / 2
-	h := make(http.Header, n)
-	// One backing array for every value, each entry capped at its one
-	// value, so a header costs no allocation of its own; a repeated name
-	// appends and so copies out.
-	vals := make([]string, n)
-	for i := 0; len(s) > 0; i++ {
+	// A request carries a dozen or two headers. Their values share one
+	// backing array, each entry capped at its one value, so a header costs
+	// no allocation of its own; a repeated name appends and copies out.
+	h := make(http.Header, 24)
+	vals := make([]string, 0, 24)
+	for len(s) > 0 {
 		var k, v string
 		var ok bool
 		if k, s, ok = strings.Cut(s, "\n"); !ok || k == "" {
@@ -76,40 +74,85 @@ func ParseRequest(s string) (*http.Request, error) {
 			return nil, errMalformed
 		}
 		ck := canonical(k)
-		if old, ok := h[ck]; ok || i >= n {
+		if old, ok := h[ck]; ok || len(vals) == cap(vals) {
 			h[ck] = append(old, v)
 			continue
 		}
-		vals[i] = v
-		h[ck] = vals[i : i+1 : i+1]
+		vals = append(vals, v)
+		h[ck] = vals[len(vals)-1 : len(vals) : len(vals)]
 	}
 	return &http.Request{Method: method, URL: u, Header: h, Host: u.Host, Body: http.NoBody}, nil
 }
 
-// names caches canonical header names. The runtime hands names over in
-// lowercase, and canonicalizing one allocates; a page's requests repeat the
-// same few dozen names.
-var names = struct {
-	sync.Mutex
-	m map[string]string
-}{m: make(map[string]string, 64)}
-
-const maxNames = 512
-
+// canonical returns a header name in net/http's canonical form. The
+// runtime hands names over in lowercase, and canonicalizing allocates, so
+// the names browsers send on nearly every request are looked up instead.
 func canonical(k string) string {
-	names.Lock()
-	defer names.Unlock()
-	if c, ok := names.m[k]; ok {
-		return c
+	switch k {
+	case "accept":
+		return "Accept"
+	case "accept-encoding":
+		return "Accept-Encoding"
+	case "accept-language":
+		return "Accept-Language"
+	case "cache-control":
+		return "Cache-Control"
+	case "cf-connecting-ip":
+		return "Cf-Connecting-Ip"
+	case "cf-ipcountry":
+		return "Cf-Ipcountry"
+	case "cf-ray":
+		return "Cf-Ray"
+	case "cf-visitor":
+		return "Cf-Visitor"
+	case "connection":
+		return "Connection"
+	case "content-length":
+		return "Content-Length"
+	case "content-type":
+		return "Content-Type"
+	case "cookie":
+		return "Cookie"
+	case "host":
+		return "Host"
+	case "if-modified-since":
+		return "If-Modified-Since"
+	case "if-none-match":
+		return "If-None-Match"
+	case "origin":
+		return "Origin"
+	case "pragma":
+		return "Pragma"
+	case "priority":
+		return "Priority"
+	case "referer":
+		return "Referer"
+	case "sec-ch-ua":
+		return "Sec-Ch-Ua"
+	case "sec-ch-ua-mobile":
+		return "Sec-Ch-Ua-Mobile"
+	case "sec-ch-ua-platform":
+		return "Sec-Ch-Ua-Platform"
+	case "sec-fetch-dest":
+		return "Sec-Fetch-Dest"
+	case "sec-fetch-mode":
+		return "Sec-Fetch-Mode"
+	case "sec-fetch-site":
+		return "Sec-Fetch-Site"
+	case "sec-fetch-user":
+		return "Sec-Fetch-User"
+	case "upgrade-insecure-requests":
+		return "Upgrade-Insecure-Requests"
+	case "user-agent":
+		return "User-Agent"
+	case "x-forwarded-for":
+		return "X-Forwarded-For"
+	case "x-forwarded-proto":
+		return "X-Forwarded-Proto"
+	case "x-real-ip":
+		return "X-Real-Ip"
 	}
-
-	c := textproto.CanonicalMIMEHeaderKey(k)
-	if len(names.m) < maxNames {
-		// Keep a copy: k points into the whole request text, which would
-		// otherwise stay alive as long as the cache does.
-		names.m[strings.Clone(k)] = c
-	}
-	return c
+	return textproto.CanonicalMIMEHeaderKey(k)
 }
 
 // AppendDecision appends the encoding of d to b.

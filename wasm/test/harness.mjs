@@ -68,7 +68,7 @@ export async function startFake(redirectURIs) {
  * Starts the built Worker under Miniflare on 127.0.0.1:port with the given
  * vars and secrets. Its log lines collect in gate.logs.
  */
-export async function startGate(port, bindings, { hooks = false } = {}) {
+export async function startGate(port, bindings, { hooks = false, script } = {}) {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(root, "wrangler.toml"));
   const logs = [];
   const collect = (stream) => readline.createInterface({ input: stream }).on("line", (l) => logs.push(l));
@@ -76,7 +76,7 @@ export async function startGate(port, bindings, { hooks = false } = {}) {
     ...workerOptions,
     modules: true,
     // The hooks build can panic or exit on demand (worker/hooks.go).
-    scriptPath: path.join(root, hooks ? "wasm/build/hooks-entry.mjs" : "wasm/entry.mjs"),
+    scriptPath: script ?? path.join(root, hooks ? "wasm/build/hooks-entry.mjs" : "wasm/entry.mjs"),
     modulesRoot: root,
     cf: false,
     host: "127.0.0.1",
