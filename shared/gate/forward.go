@@ -28,6 +28,11 @@ func (x *exchange) forward(s *session.Session) *Decision {
 		setIdentity(f.Set, s, x.g.cfg.ForwardAccessToken)
 		x.clearAttempts()
 	}
+	if x.g.cfg.OriginSecret != nil {
+		if err := x.assert(f); err != nil {
+			return x.internal("signing the origin assertion", err)
+		}
+	}
 
 	if len(x.set) > 0 {
 		f.ResponseHeader = make(http.Header, 1)

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 )
 
 // NewCloudPage returns the origin the gate forwards to, standing in for a
@@ -26,12 +28,33 @@ import (
 // query the raw query string and bodySHA256 in hex. The handler keeps no
 // state and is safe for concurrent use.
 func NewCloudPage() http.Handler {
-	return cloudPage{}
+	return &CloudPage{}
 }
 
-type cloudPage struct{}
+// CloudPage is the fake CloudPage of [NewCloudPage]. With OriginSecret set
+// it also does what docs/cloudpage-check.md asks of a real CloudPage: it
+// refuses every request, but those for /assets/, that does not carry a
+// valid, fresh assertion from the gate, with 403; /echo then also reports
+// "assertion": "valid". It is safe for concurrent use.
+type CloudPage struct {
+	OriginSecret []byte
+	Now          func() time.Time // nil: time.Now
 
-func (cloudPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	mu   sync.Mutex
+	seen map[string]int64 // nonces of accepted assertions, by Unix time
+}
+
+func (c *CloudPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if c.OriginSecret != nil && !strings.HasPrefix(r.URL.Path, "/assets/") {
+		if why := c.verify(r); why != "" {
+			w.Header().Set("Cache-Control", "no-store")
+			writePage(w, http.StatusForbidden, "Forbidden",
+				"<p>This page opens only through the sign-in gate ("+html.EscapeString(why)+").</p>")
+			return
+		}
+		r.Header.Set("X-Fake-Assertion", "valid")
+	}
+
 	switch p := r.URL.Path; {
 	case p == "/echo" || strings.HasPrefix(p, "/echo/"):
 		echo(w, r)

@@ -35,8 +35,9 @@ export async function freePort() {
 }
 
 /** Starts the fake Marketing Cloud and CloudPage. */
-export async function startFake(redirectURIs) {
+export async function startFake(redirectURIs, { originSecret } = {}) {
   const args = ["-client-id", CLIENT_ID, "-client-secret", CLIENT_SECRET];
+  if (originSecret) args.push("-origin-secret", originSecret);
   for (const u of redirectURIs) args.push("-redirect-uri", u);
   const proc = spawn(path.join(root, "wasm/build/mcfake"), args, { stdio: ["ignore", "pipe", "pipe"] });
   const log = [];

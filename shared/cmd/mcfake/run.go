@@ -19,7 +19,7 @@ const shutdownGrace = 5 * time.Second
 
 // run parses args, serves until ctx ends, and returns nil after a clean stop.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	mc, addrs, err := parseFlags(args, stderr)
+	mc, page, addrs, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
 	}
@@ -28,7 +28,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	logger := log.New(stderr, "mcfake: ", log.Ltime|log.Lmicroseconds)
-	handlers := []http.Handler{accessLog(logger, "mc", mc), accessLog(logger, "page", mcfake.NewCloudPage())}
+	handlers := []http.Handler{accessLog(logger, "mc", mc), accessLog(logger, "page", page)}
 	var listeners []net.Listener
 	for _, addr := range addrs {
 		ln, err := net.Listen("tcp", addr)
@@ -50,9 +50,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return serve(ctx, listeners, handlers)
 }
 
-// parseFlags reads the command line into a server and the two addresses to
-// listen on, mc first.
-func parseFlags(args []string, stderr io.Writer) (*mcfake.Server, []string, error) {
+// parseFlags reads the command line into a server, a CloudPage and the two
+// addresses to listen on, mc first.
+func parseFlags(args []string, stderr io.Writer) (*mcfake.Server, *mcfake.CloudPage, []string, error) {
 	fs := flag.NewFlagSet("mcfake", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	mcAddr := fs.String("mc", "127.0.0.1:0", "`address` of the fake Marketing Cloud auth host")
@@ -66,14 +66,19 @@ func parseFlags(args []string, stderr io.Writer) (*mcfake.Server, []string, erro
 	})
 	fs.StringVar(&mc.Subdomain, "subdomain", "", "28-character tenant `subdomain` for instance URLs (default "+mcfake.DefaultSubdomain+")")
 	fs.IntVar(&mc.ExpiresIn, "expires-in", mcfake.DefaultExpiresIn, "access token lifetime in `seconds`")
+	page := &mcfake.CloudPage{}
+	fs.Func("origin-secret", "the gate's ORIGIN_SECRET: the CloudPage then refuses requests without a valid assertion", func(v string) error {
+		page.OriginSecret = []byte(v)
+		return nil
+	})
 
 	if err := fs.Parse(args); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if fs.NArg() > 0 {
-		return nil, nil, fmt.Errorf("parsing flags: unexpected argument %q", fs.Arg(0))
+		return nil, nil, nil, fmt.Errorf("parsing flags: unexpected argument %q", fs.Arg(0))
 	}
-	return mc, []string{*mcAddr, *pageAddr}, nil
+	return mc, page, []string{*mcAddr, *pageAddr}, nil
 }
 
 // serve runs one server per listener until ctx ends or a server fails,
