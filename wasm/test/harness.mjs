@@ -21,7 +21,7 @@ export const CLIENT_ID = "e2eclientid0123456789abc";
 export const CLIENT_SECRET = "e2e-client-secret-DO-NOT-LEAK-7f3a9c";
 // Two session keys: the first seals, both open.
 export const KEY_A = "tHpZ0mB2Wm3cXb7dK9qLr4sV6yA1nE8fG5hJ2kM0pQs";
-export const KEY_B = "Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa9z8y7x";
+export const KEY_B = "sLGys7S1tre4ubq7vL2-v8DBwsPExcbHyMnKy8zNzs8";
 
 /** A free TCP port on 127.0.0.1. */
 export async function freePort() {
