@@ -152,7 +152,14 @@ function parse(s) {
     const remove = [];
     for (let k = line(); k !== ""; k = line()) remove.push(k);
     const set = pairs();
-    return { url: first, remove, set, add: pairs() };
+    const add = pairs();
+    let rewrite = null;
+    const to = line();
+    if (to !== "") {
+      rewrite = { to, from: [] };
+      for (let f = line(); f !== ""; f = line()) rewrite.from.push(f);
+    }
+    return { url: first, remove, set, add, rewrite };
   }
   const headers = pairs();
   return { status: Number(first), headers, body: s.slice(i) };
@@ -179,12 +186,69 @@ async function forward(inst, request, input, d) {
     return answer(parse(inst.binding.originFailed(input, cause)));
   }
 
-  if (d.add.length === 0) {
+  if (d.add.length === 0 && d.rewrite === null) {
     return res;
   }
   res = new Response(res.body, res);
   for (const [k, v] of d.add) res.headers.append(k, v);
-  return res;
+  return d.rewrite === null ? res : relinkAnswer(res, d.rewrite);
+}
+
+// Link rewriting, for a gate reached on its own host with ORIGIN_URL: a
+// CloudPage writes absolute links and form actions to its own host, which
+// would take a signed-in user off the gate at the first click. The Go side
+// says which prefixes to replace (gate.Rewrite); this applies it to the
+// Location of a redirect and, streaming, to the links of an HTML answer.
+
+const LINKS = [
+  ["a", "href"], ["area", "href"], ["link", "href"], ["base", "href"], ["form", "action"],
+  ["button", "formaction"], ["input", "formaction"], ["img", "src"], ["script", "src"],
+  ["iframe", "src"], ["source", "src"], ["video", "src"], ["audio", "src"], ["embed", "src"],
+];
+
+function relink(value, rw) {
+  const v = value.trim();
+  const lower = v.toLowerCase();
+  for (const from of rw.from) {
+    if (!lower.startsWith(from.toLowerCase())) continue;
+    const next = v.charAt(from.length);
+    if (next === "" || next === "/" || next === "?" || next === "#") {
+      const rest = v.slice(from.length);
+      return rw.to + (rest === "" || rest[0] !== "/" ? "/" + rest : rest);
+    }
+  }
+  return value;
+}
+
+function relinkAnswer(res, rw) {
+  const loc = res.headers.get("location");
+  if (loc !== null) {
+    const moved = relink(loc, rw);
+    if (moved !== loc) res.headers.set("location", moved);
+  }
+  if (!(res.headers.get("content-type") ?? "").toLowerCase().includes("text/html")) {
+    return res;
+  }
+
+  const rewriter = new HTMLRewriter();
+  for (const [tag, attr] of LINKS) {
+    rewriter.on(`${tag}[${attr}]`, {
+      element(el) {
+        const v = el.getAttribute(attr);
+        const moved = relink(v, rw);
+        if (moved !== v) el.setAttribute(attr, moved);
+      },
+    });
+  }
+  rewriter.on("meta[http-equiv][content]", {
+    element(el) {
+      if (el.getAttribute("http-equiv").toLowerCase() !== "refresh") return;
+      const v = el.getAttribute("content");
+      const m = v.match(/^(\s*\d*\s*;\s*url\s*=\s*['"]?)([^'"]*)(['"]?\s*)$/i);
+      if (m) el.setAttribute("content", m[1] + relink(m[2], rw) + m[3]);
+    },
+  });
+  return rewriter.transform(res);
 }
 
 function failed() {

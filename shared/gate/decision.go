@@ -37,6 +37,21 @@ type Forward struct {
 
 	// ResponseHeader is added to the origin's answer; nil adds nothing.
 	ResponseHeader http.Header
+
+	// Rewrite, when set, has links to the origin in the answer pointed at
+	// the gate instead; nil leaves the answer as it is.
+	Rewrite *Rewrite
+}
+
+// Rewrite says how to keep a signed-in user on the gate's host when the
+// origin is reached through ORIGIN_URL: CloudPages write absolute links
+// and form actions to their own host. In HTML answers, and in the Location
+// of redirects, a URL that starts with one of From, followed by "/", "?",
+// "#" or nothing, has that prefix replaced by To. Hosts compare without
+// regard to case.
+type Rewrite struct {
+	From []string // such as "https://cloud.example.com", "//cloud.example.com"
+	To   string   // the gate's scheme and host, such as "https://apps.example.com"
 }
 
 // Apply returns the header to send to the origin for a request that came

@@ -38,7 +38,31 @@ func (x *exchange) forward(s *session.Session) *Decision {
 		f.ResponseHeader = make(http.Header, 1)
 		x.addCookies(f.ResponseHeader)
 	}
+	f.Rewrite = x.g.rewrite(requestOrigin(x.r))
 	return &Decision{Forward: f}
+}
+
+// rewrite is the link rewrite for answers from ORIGIN_URL to a browser
+// that reached the gate at origin own, or nil when the gate stands in
+// front of the CloudPage's own host. It is made once and kept, since every
+// request of a deployment asks for the same one.
+func (g *Gate) rewrite(own string) *Rewrite {
+	o := g.cfg.Origin
+	if o == nil {
+		return nil
+	}
+	if rw := g.rewrites.Load(); rw != nil && rw.To == own {
+		return rw
+	}
+
+	// The origin's links may use either scheme, or none.
+	host := strings.ToLower(o.Host)
+	base := o.EscapedPath()
+	rw := &Rewrite{To: own, From: []string{
+		"https://" + host + base, "http://" + host + base, "//" + host + base,
+	}}
+	g.rewrites.Store(rw)
+	return rw
 }
 
 // clearAttempts forgets the loop breaker's count once a session is seen to

@@ -300,3 +300,25 @@ func TestIsIdentityHeader(t *testing.T) {
 		}
 	}
 }
+
+func TestForwardRewritesOriginLinks(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, map[string]string{config.VarOriginURL: "https://CloudPage.example/base/"})
+	b := signedIn(t, e, ada)
+
+	d := b.fetch(gateOrigin + "/page")
+	want := &Rewrite{To: gateOrigin, From: []string{
+		"https://cloudpage.example/base", "http://cloudpage.example/base", "//cloudpage.example/base",
+	}}
+	if d.Forward == nil || d.Forward.URL != "https://CloudPage.example/base/page" {
+		t.Fatalf("decision = %+v; want a forward to the base path", d)
+	}
+	if diff := cmp.Diff(want, d.Forward.Rewrite); diff != "" {
+		t.Errorf("Rewrite mismatch (-want +got):\n%s", diff)
+	}
+
+	route := newEnv(t, map[string]string{config.VarOriginURL: ""})
+	if d := signedIn(t, route, ada).fetch(gateOrigin + "/page"); d.Forward == nil || d.Forward.Rewrite != nil {
+		t.Errorf("in front of the CloudPage's own host: %+v; want a forward without a rewrite", d.Forward)
+	}
+}

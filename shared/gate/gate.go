@@ -20,6 +20,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/cloudpage-gate/gate/shared/config"
@@ -52,6 +53,7 @@ type Gate struct {
 	cbOrig string // scheme://host of the redirect URI
 
 	sessions sessionCache
+	rewrites atomic.Pointer[Rewrite] // the last one made; see Gate.rewrite
 }
 
 // New returns a gate for a configuration from config.Parse.

@@ -62,6 +62,8 @@ func (c *CloudPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		big(w, r)
 	case p == "/redirect":
 		redirectTo(w, r)
+	case p == "/links":
+		links(w, r)
 	case strings.HasPrefix(p, "/assets/"):
 		asset(w, r)
 	default:
@@ -88,9 +90,12 @@ func demoPage(w http.ResponseWriter, r *http.Request) {
 		writeTable(&b, "Form fields", formFields(w, r))
 	}
 
+	// Real CloudPages write links to their own host, as this one does; the
+	// gate rewrites them to its own when it reaches the page by ORIGIN_URL.
+	self := "http://" + html.EscapeString(r.Host)
 	b.WriteString(`<h2>Try</h2>
-<p><a href="/reports/q3?region=emea">A deep page: /reports/q3?region=emea</a></p>
-<form method="post" action="/submit">
+<p><a href="` + self + `/reports/q3?region=emea">A deep page: /reports/q3?region=emea</a></p>
+<form method="post" action="` + self + `/submit">
 <label>Note <input name="note" value="hello"></label>
 <button type="submit">Submit to /submit</button>
 </form>

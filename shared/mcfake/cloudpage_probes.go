@@ -3,6 +3,7 @@ package mcfake
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"html"
 	"io"
 	"net/http"
 	"strconv"
@@ -97,4 +98,23 @@ func asset(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	io.WriteString(w, body)
+}
+
+// links answers a page whose links point at the host it was asked for, in
+// the ways CloudPages write them, and a few that must stay as they are, so
+// that tests can check the gate's link rewriting.
+func links(w http.ResponseWriter, r *http.Request) {
+	host := html.EscapeString(r.Host)
+	body := `<a id="abs" href="http://` + host + `/reports/q3?region=emea">report</a>
+<a id="bare" href="http://` + host + `">home</a>
+<a id="proto" href="//` + host + `/x#top">x</a>
+<a id="upper" href="HTTP://` + strings.ToUpper(host) + `/up">up</a>
+<form id="form" method="post" action="http://` + host + `/submit"><button>Send</button></form>
+<img id="img" src="http://` + host + `/assets/logo.png" alt="">
+<meta id="refresh" http-equiv="refresh" content="30; url=http://` + host + `/later">
+<a id="other" href="https://elsewhere.example/page">elsewhere</a>
+<a id="lookalike" href="http://` + host + `.evil.example/">lookalike</a>
+<a id="relative" href="/relative">relative</a>`
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	io.WriteString(w, "<!doctype html><html><body>\n"+body+"\n</body></html>\n")
 }

@@ -32,7 +32,7 @@ func TestCloudPageGreeting(t *testing.T) {
 		"<title>Demo CloudPage</title>", "Hello, ada@example.com",
 		"X-Mc-User-Sub", "71000001", "&lt;b&gt;100000001&lt;/b&gt;",
 		"/reports/q3", "region=emea", "__Host-gate", "theme",
-		`href="/reports/q3?region=emea"`, `action="/submit"`, `action="/_gate/logout"`,
+		`/reports/q3?region=emea"`, `/submit"`, `action="/_gate/logout"`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %q", want)

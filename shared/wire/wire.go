@@ -18,10 +18,12 @@
 // or a forward
 //
 //	"F" URL "\n" { NAME "\n" } "\n" { NAME "\n" VALUE "\n" } "\n" { NAME "\n" VALUE "\n" } "\n"
+//	[ TO "\n" { FROM "\n" } ] "\n"
 //
 // where the names are headers to remove from the request, the first
-// header list is set on it (see gate.Forward), and the second is added to
-// the origin's answer.
+// header list is set on it (see gate.Forward), the second is added to the
+// origin's answer, and the last lines, when present, are the link rewrite
+// (gate.Rewrite): where links go, then the prefixes they replace.
 package wire
 
 import (
@@ -171,6 +173,15 @@ func AppendDecision(b []byte, d *gate.Decision) []byte {
 		b = appendHeader(b, f.Set)
 		b = append(b, '\n')
 		b = appendHeader(b, f.ResponseHeader)
+		b = append(b, '\n')
+		if rw := f.Rewrite; rw != nil {
+			b = append(b, rw.To...)
+			b = append(b, '\n')
+			for _, from := range rw.From {
+				b = append(b, from...)
+				b = append(b, '\n')
+			}
+		}
 		return append(b, '\n')
 	}
 

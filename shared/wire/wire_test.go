@@ -74,7 +74,16 @@ func TestAppendDecision(t *testing.T) {
 				Set:            http.Header{"X-Mc-Mid": {"1"}},
 				ResponseHeader: http.Header{"Set-Cookie": {"a=; Max-Age=0"}},
 			}},
-			want: "Fhttps://cloudpage.example/a?b=c\nx_mc_mid\nHost\n\nX-Mc-Mid\n1\n\nSet-Cookie\na=; Max-Age=0\n\n",
+			want: "Fhttps://cloudpage.example/a?b=c\nx_mc_mid\nHost\n\nX-Mc-Mid\n1\n\nSet-Cookie\na=; Max-Age=0\n\n\n",
+		},
+		{
+			name: "forward with a link rewrite",
+			d: &gate.Decision{Forward: &gate.Forward{
+				URL: "https://cloudpage.example/",
+				Rewrite: &gate.Rewrite{To: "https://gate.example",
+					From: []string{"https://cloudpage.example", "//cloudpage.example"}},
+			}},
+			want: "Fhttps://cloudpage.example/\n\n\n\nhttps://gate.example\nhttps://cloudpage.example\n//cloudpage.example\n\n",
 		},
 		{
 			name: "line breaks in a header are dropped, not smuggled",
