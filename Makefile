@@ -10,7 +10,7 @@ GOFILES  := $(shell find shared worker -name '*.go' -not -name '*_test.go') go.m
 # (env, ctx, binding); its version follows go.mod.
 WORKERS_DIR = $(shell $(GO) list -m -f '{{.Dir}}' github.com/syumai/workers)
 
-.PHONY: all build test unit e2e browser vet deps demo bench fuzz key check-config size clean
+.PHONY: all build test unit e2e chromium vet deps demo bench fuzz key check-config size clean
 
 # How long `make fuzz` runs each fuzz target; `make test` runs them briefly.
 FUZZTIME ?= 30s
@@ -54,8 +54,19 @@ vet:
 unit:
 	$(GO) test -count=1 ./shared/...
 
-e2e: build deps $(MCFAKE) $(HOOKS)
-	$(NODE) --test --test-concurrency=1 wasm/test/*.test.mjs
+# The browser tests drive Debian's Chromium. .ci/run installs it; here it
+# is installed when missing and we may (as root, with apt-get).
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	  else \
+	    echo "The browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium, or set CHROMIUM=/path"; exit 1; \
+	  fi; }
+
+e2e: build deps chromium $(MCFAKE) $(HOOKS)
+	CHROMIUM=$(CHROMIUM) $(NODE) --test --test-concurrency=1 wasm/test/*.test.mjs
 
 # Every fuzz target in shared/, one after the other, for FUZZTIME each.
 fuzz:

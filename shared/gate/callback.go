@@ -212,6 +212,8 @@ func (x *exchange) mcFailed(name string, err error) *Decision {
 		return x.page(clientRejectedPage())
 	case me.Kind == mc.Unreachable:
 		return x.page(unreachablePage(loginPath("/")))
+	case me.Status >= 500:
+		return x.page(unavailablePage(loginPath("/")))
 	}
 	return x.page(badAnswerPage(loginPath("/")))
 }
@@ -220,6 +222,8 @@ func failureReason(e *mc.Error) string {
 	switch {
 	case e.Kind == mc.Unreachable && e.Timeout():
 		return "timeout"
+	case e.Status >= 500:
+		return "unavailable"
 	case e.Kind == mc.Rejected:
 		return e.Code
 	}

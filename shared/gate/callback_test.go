@@ -412,8 +412,8 @@ func TestCallbackMarketingCloudFailures(t *testing.T) {
 		{
 			name:       "down",
 			before:     fault(mcfake.Faults{Down: true}),
-			wantStatus: http.StatusBadGateway, wantTitle: badAnswer,
-			wantEvent: EventExchangeFailed, wantReason: "malformed",
+			wantStatus: http.StatusBadGateway, wantTitle: "Marketing Cloud is not available",
+			wantEvent: EventExchangeFailed, wantReason: "unavailable",
 		},
 		{
 			name:       "token answer is HTML",

@@ -119,6 +119,17 @@ func unreachablePage(login string) *page.Page {
 	}
 }
 
+func unavailablePage(login string) *page.Page {
+	return &page.Page{
+		Status: http.StatusBadGateway,
+		Title:  "Marketing Cloud is not available",
+		Lead:   "Marketing Cloud answered with an error of its own, so you could not be signed in.",
+		Body:   []string{"This is usually brief, such as during maintenance. Try again in a few minutes."},
+		Action: signInAgain(login),
+		Admin:  []string{"Check Salesforce's status page (status.salesforce.com) for the tenant's stack."},
+	}
+}
+
 func badAnswerPage(login string) *page.Page {
 	return &page.Page{
 		Status: http.StatusBadGateway,

@@ -55,8 +55,8 @@ h1{font-size:1.35rem;line-height:1.3;margin:0 0 .75rem}
 p{margin:0 0 .9rem}
 .lead{font-size:1.05rem}
 .act{display:inline-block;margin:.25rem 0 1rem;padding:.6rem 1.1rem;border:0;border-radius:8px;background:var(--accent);color:var(--card);font:inherit;font-weight:600;text-decoration:none;cursor:pointer}
-details{border-top:1px solid var(--line);padding-top:.75rem;margin-top:.5rem;color:var(--muted)}
-summary{cursor:pointer;color:var(--fg)}
+.admin{border-top:1px solid var(--line);padding-top:.75rem;margin-top:.5rem;color:var(--muted);font-size:.95rem}
+h2{font-size:1rem;margin:0;color:var(--fg)}
 ul{padding-left:1.2rem;margin:.5rem 0}
 li{margin:.3rem 0}
 .rid{font-size:.85rem;color:var(--muted);border-top:1px solid var(--line);padding-top:.75rem;margin-top:.75rem;word-break:break-all}
@@ -156,13 +156,13 @@ func (p *Page) writeAdmin(b *strings.Builder) {
 	if len(p.Admin) == 0 {
 		return
 	}
-	b.WriteString("<details><summary>For administrators</summary><ul>")
+	b.WriteString(`<section class="admin"><h2>For administrators</h2><ul>`)
 	for _, s := range p.Admin {
 		b.WriteString("<li>")
 		b.WriteString(escape(s))
 		b.WriteString("</li>")
 	}
-	b.WriteString("</ul></details>")
+	b.WriteString("</ul></section>")
 }
 
 // escape makes text safe inside an element or a quoted attribute. It
