@@ -3,43 +3,66 @@
 
 GO       ?= go
 NODE     ?= node
-WASM     := wasm/build/gate.wasm
-WASMEXEC := wasm/build/wasm_exec.js
-GOFILES  := $(shell find shared worker -name '*.go' -not -name '*_test.go') go.mod go.sum
+# How long `make fuzz` runs each fuzz target; `make test` runs them briefly.
+FUZZTIME ?= 30s
+# The browser tests drive Debian's Chromium.
+CHROMIUM ?= /usr/bin/chromium
+
+GOFILES := $(shell find shared worker -name '*.go' -not -name '*_test.go') go.mod go.sum
+
+# What is built, all under wasm/build (git-ignored).
+WASM        := wasm/build/gate.wasm
+WASMEXEC    := wasm/build/wasm_exec.js
+HOOKS       := wasm/build/hooks/gate.wasm wasm/build/hooks-entry.mjs
+MCFAKE      := wasm/build/mcfake
+CHECKCONFIG := wasm/build/checkconfig
+
 # syumai/workers' wasm_exec.js hands the Go program a runtime context
 # (env, ctx, binding); its version follows go.mod.
 WORKERS_DIR = $(shell $(GO) list -m -f '{{.Dir}}' github.com/syumai/workers)
-
-.PHONY: all build test unit e2e chromium vet deps demo bench fuzz key check-config size clean
-
-# How long `make fuzz` runs each fuzz target; `make test` runs them briefly.
-FUZZTIME ?= 30s
-
-all: build
-
-build: $(WASM) $(WASMEXEC)
 
 # Our own packages are built without inlining: that keeps 18 KiB out of the
 # gzipped Worker and measured no slower (docs/performance.md), since the
 # hot paths are in the runtime and the standard library, which keep it.
 WASMFLAGS := -trimpath -ldflags='-s -w' -gcflags='github.com/cloudpage-gate/gate/...=-l'
 
+.PHONY: all build test unit e2e chromium vet deps demo bench fuzz key check-config size clean
+
+all: build
+
+# The Worker: the Go program and the wasm_exec.js wrangler.toml's main loads.
+build: $(WASM) $(WASMEXEC)
+
+test: deps vet unit build size e2e
+	$(MAKE) fuzz FUZZTIME=2s
+
+demo: build deps $(MCFAKE)
+	$(NODE) wasm/tools/demo.mjs
+
 $(WASM): $(GOFILES)
 	@mkdir -p $(dir $@)
 	GOOS=js GOARCH=wasm $(GO) build $(WASMFLAGS) -o $@ ./worker
 
+$(WASMEXEC): go.mod
+	@mkdir -p $(dir $@)
+	cp $(WORKERS_DIR)/cmd/workers-assets-gen/assets/wasm_exec_go.js $@
+
 # The same program with failure hooks, and an entry module that loads it,
 # for the end-to-end tests of panics and exits (worker/hooks.go).
-HOOKS := wasm/build/hooks/gate.wasm wasm/build/hooks-entry.mjs
 wasm/build/hooks/gate.wasm: $(GOFILES)
 	@mkdir -p $(dir $@)
 	GOOS=js GOARCH=wasm $(GO) build -tags gatehooks $(WASMFLAGS) -o $@ ./worker
 wasm/build/hooks-entry.mjs: wasm/entry.mjs
+	@mkdir -p $(dir $@)
 	sed -e 's|"./build/wasm_exec.js"|"./wasm_exec.js"|' -e 's|"./build/gate.wasm"|"./hooks/gate.wasm"|' $< > $@
 
-$(WASMEXEC): go.mod
+$(MCFAKE): $(GOFILES)
 	@mkdir -p $(dir $@)
-	cp $(WORKERS_DIR)/cmd/workers-assets-gen/assets/wasm_exec_go.js $@
+	$(GO) build -o $@ ./shared/cmd/mcfake
+
+$(CHECKCONFIG): $(GOFILES)
+	@mkdir -p $(dir $@)
+	$(GO) build -o $@ ./shared/cmd/checkconfig
 
 # node_modules is reinstalled only when the lock file changes.
 deps: node_modules/.package-lock.json
@@ -47,16 +70,8 @@ node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-vet:
-	$(GO) vet ./shared/...
-	GOOS=js GOARCH=wasm $(GO) vet ./worker/...
-
-unit:
-	$(GO) test -count=1 ./shared/...
-
-# The browser tests drive Debian's Chromium. .ci/run installs it; here it
-# is installed when missing and we may (as root, with apt-get).
-CHROMIUM ?= /usr/bin/chromium
+# .ci/run installs Chromium; here it is installed when missing and we may
+# (as root, with apt-get).
 chromium:
 	@test -x $(CHROMIUM) || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -65,7 +80,16 @@ chromium:
 	    echo "The browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium, or set CHROMIUM=/path"; exit 1; \
 	  fi; }
 
-e2e: build deps chromium $(MCFAKE) $(HOOKS)
+vet:
+	$(GO) vet ./shared/...
+	GOOS=js GOARCH=wasm $(GO) vet ./worker/...
+
+unit:
+	$(GO) test -count=1 ./shared/...
+
+# The built Worker in workerd (Miniflare), with the fake Marketing Cloud and
+# CloudPage on loopback, and in Chromium.
+e2e: build deps chromium $(MCFAKE) $(HOOKS) $(CHECKCONFIG)
 	CHROMIUM=$(CHROMIUM) $(NODE) --test --test-concurrency=1 wasm/test/*.test.mjs
 
 # Every fuzz target in shared/, one after the other, for FUZZTIME each.
@@ -88,19 +112,13 @@ bench: build deps $(MCFAKE)
 	$(NODE) wasm/bench/bench.mjs
 	$(GO) test -run='^$$' -bench=. -benchmem ./shared/...
 
-test: deps vet unit build size e2e
-	$(MAKE) fuzz FUZZTIME=2s
-
-clean:
-	rm -rf wasm/build .wrangler
-
-MCFAKE := wasm/build/mcfake
-$(MCFAKE): $(GOFILES)
-	@mkdir -p $(dir $@)
-	$(GO) build -o $@ ./shared/cmd/mcfake
-
-demo: build deps $(MCFAKE)
-	$(NODE) wasm/tools/demo.mjs
+# Checks a wrangler environment's settings the way the Worker does:
+#   make check-config ENV=production
+check-config: deps $(CHECKCONFIG)
+	@$(NODE) wasm/tools/check-config.mjs $(ENV)
 
 key:
 	@$(NODE) -e 'console.log(require("crypto").randomBytes(32).toString("base64url"))'
+
+clean:
+	rm -rf wasm/build .wrangler
