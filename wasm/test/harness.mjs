@@ -35,9 +35,10 @@ export async function freePort() {
 }
 
 /** Starts the fake Marketing Cloud and CloudPage. */
-export async function startFake(redirectURIs, { originSecret } = {}) {
+export async function startFake(redirectURIs, { originSecret, expiresIn } = {}) {
   const args = ["-client-id", CLIENT_ID, "-client-secret", CLIENT_SECRET];
   if (originSecret) args.push("-origin-secret", originSecret);
+  if (expiresIn) args.push("-expires-in", String(expiresIn));
   for (const u of redirectURIs) args.push("-redirect-uri", u);
   const proc = spawn(path.join(root, "wasm/build/mcfake"), args, { stdio: ["ignore", "pipe", "pipe"] });
   const log = [];
