@@ -142,6 +142,38 @@ describe("in a browser", () => {
     await page.context().close();
   });
 
+  it("explains a sign-in Marketing Cloud refused", async () => {
+    const page = await newPage();
+    await page.goto(`${base}/_gate/callback?error=access_denied&state=x`);
+    await shot(page, "11-sign-in-failed", [/did not sign you in/, /access_denied/, /Sign in again/, /MC_CLIENT_ID/]);
+    await page.context().close();
+  });
+
+  it("keeps a form submitted after the session expired from vanishing silently", async () => {
+    const page = await newPage();
+    await page.setContent(`<form method="post" action="${base}/submit"><input name="note" value="draft"><button>Send</button></form>`);
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.waitForURL(base + "/submit");
+    await shot(page, "12-form-sign-in-expired", [/sign-in has expired/, /not sent/, /Sign in again/]);
+    await page.context().close();
+  });
+
+  it("says so when the CloudPage cannot be reached", async () => {
+    const page = await newPage();
+    await page.goto(base + "/");
+    await chooseUser(page, "Licensed user");
+    await page.waitForURL(base + "/");
+    const closed = await freePort();
+    try {
+      await gate.setBindings(gateBindings(port, fake, { ALLOWED_EIDS: "100000000", ORIGIN_URL: `http://127.0.0.1:${closed}` }));
+      await page.goto(base + "/reports");
+      await shot(page, "13-cloudpage-unreachable", [/not answering/, /signed in/, /ORIGIN_URL/]);
+    } finally {
+      await gate.setBindings(gateBindings(port, fake, { ALLOWED_EIDS: "100000000" }));
+    }
+    await page.context().close();
+  });
+
   it("says plainly when the gate is misconfigured", async () => {
     const page = await newPage();
     try {
