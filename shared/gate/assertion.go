@@ -65,7 +65,7 @@ func (x *exchange) assert(f *Forward) error {
 	if _, err := io.ReadFull(x.g.rand, n[:]); err != nil {
 		return err
 	}
-	unix := strconv.FormatInt(x.g.now().Unix(), 10)
+	unix := strconv.FormatInt(x.now().Unix(), 10)
 	nonce := hex.EncodeToString(n[:])
 
 	host, path := forwardTarget(f.URL)

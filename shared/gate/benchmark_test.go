@@ -54,7 +54,7 @@ func BenchmarkOpenSession(b *testing.B) {
 	b.Run("cached", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, reason := g.openSession(v); reason != "" {
+			if _, reason := g.openSession(v, g.now()); reason != "" {
 				b.Fatalf("openSession: %s", reason)
 			}
 		}
@@ -75,7 +75,7 @@ func BenchmarkOpenSession(b *testing.B) {
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
-			if _, reason := g.openSession(values[i%len(values)]); reason != "" {
+			if _, reason := g.openSession(values[i%len(values)], g.now()); reason != "" {
 				b.Fatalf("openSession: %s", reason)
 			}
 			i++

@@ -52,7 +52,7 @@ func (x *exchange) callback(ctx context.Context) *Decision {
 
 	// Another tab finished signing in while this one was at Marketing
 	// Cloud: its session serves this attempt too.
-	if s := x.session(); s != nil && !x.g.staleAuth(s) {
+	if s := x.session(); s != nil && !x.g.staleAuth(s, x.now()) {
 		return x.redirect(l.Return)
 	}
 
@@ -96,7 +96,7 @@ func (x *exchange) takeLogin(state string) (*session.Login, string) {
 		return nil, "login_cookie_unreadable"
 	case !matchState(l.State, state):
 		return nil, "state_mismatch"
-	case !x.g.now().Before(l.Created.Add(loginTTL)):
+	case !x.now().Before(l.Created.Add(loginTTL)):
 		return nil, "login_expired"
 	}
 	l.Return = cleanReturn(l.Return)
@@ -172,7 +172,7 @@ func (x *exchange) signIn(ctx context.Context, code, rd string) *Decision {
 
 func (x *exchange) issueSession(u *mc.User, tok *mc.Token) error {
 	g := x.g
-	now := g.now()
+	now := x.now()
 	s := session.Session{
 		UserID: u.ID, Email: u.Email, Name: u.Name, MID: u.MID, EID: u.EID,
 		AuthTime: now, Expires: now.Add(g.cfg.SessionTTL),

@@ -31,7 +31,7 @@ func (x *exchange) login() *Decision {
 	}
 
 	rd := cleanReturn(x.r.URL.Query().Get("rd"))
-	if s := x.session(); s != nil && !x.g.staleAuth(s) {
+	if s := x.session(); s != nil && !x.g.staleAuth(s, x.now()) {
 		return x.redirect(rd)
 	}
 	return x.startSignIn(rd)

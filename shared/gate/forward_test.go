@@ -8,6 +8,7 @@ import (
 	"github.com/cloudpage-gate/gate/shared/config"
 	"github.com/cloudpage-gate/gate/shared/mcfake"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // signedIn returns a browser signed in as sub, its loop-breaker count
@@ -320,5 +321,64 @@ func TestForwardRewritesOriginLinks(t *testing.T) {
 	route := newEnv(t, map[string]string{config.VarOriginURL: ""})
 	if d := signedIn(t, route, ada).fetch(gateOrigin + "/page"); d.Forward == nil || d.Forward.Rewrite != nil {
 		t.Errorf("in front of the CloudPage's own host: %+v; want a forward without a rewrite", d.Forward)
+	}
+}
+
+// TestReadsCoversWhatHandleUses hands Handle the same requests whole and
+// cut down to the headers Reads names, as the Worker does, and expects the
+// same decisions.
+func TestReadsCoversWhatHandleUses(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, map[string]string{config.VarPublicPaths: "/assets/"})
+	b := signedIn(t, e, ada)
+	extra := http.Header{
+		"User-Agent": {"Mozilla/5.0"}, "Accept-Language": {"en"}, "X-Forwarded-For": {"203.0.113.7"},
+		"Sec-Ch-Ua": {`"Chromium"`}, "X_mc_mid": {"1"}, "X-Mc-Other": {"x"}, "Host": {"evil.example"},
+		"Cf-Ray": {"8c1f2e3d4b5a6978-LHR"}, "Origin": {gateOrigin}, "Sec-Fetch-Site": {"same-origin"},
+	}
+	cut := func(h http.Header) http.Header {
+		out := http.Header{}
+		for k, v := range h {
+			if Reads(k) {
+				out[k] = v
+			}
+		}
+		return out
+	}
+
+	for _, c := range []struct {
+		method, target string
+		h              http.Header
+	}{
+		{http.MethodGet, gateOrigin + "/page?x=1", navigation()},
+		{http.MethodGet, gateOrigin + "/api", subRequest()},
+		{http.MethodPost, gateOrigin + "/form", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}},
+		{http.MethodGet, gateOrigin + "/assets/app.css", subRequest()},
+		{http.MethodGet, gateOrigin + "/_gate/userinfo", subRequest()},
+		{http.MethodPost, gateOrigin + "/_gate/logout", http.Header{}},
+	} {
+		whole := merge(c.h, extra)
+		for _, anon := range []bool{false, true} {
+			br := b
+			if anon {
+				br = e.browser(ada)
+			}
+			full := br.g.Handle(t.Context(), br.request(c.method, c.target, whole))
+			r := br.request(c.method, c.target, whole)
+			r.Header = cut(r.Header)
+			part := br.g.Handle(t.Context(), r)
+
+			if (full.Forward == nil) != (part.Forward == nil) || full.Status != part.Status {
+				t.Errorf("%s %s (anonymous %v): whole %d/%v, cut %d/%v", c.method, c.target, anon,
+					full.Status, full.Forward != nil, part.Status, part.Forward != nil)
+				continue
+			}
+			if full.Forward != nil {
+				sorted := cmpopts.SortSlices(func(a, b string) bool { return a < b })
+				if diff := cmp.Diff(full.Forward, part.Forward, sorted); diff != "" {
+					t.Errorf("%s %s (anonymous %v): forward differs (-whole +cut):\n%s", c.method, c.target, anon, diff)
+				}
+			}
+		}
 	}
 }

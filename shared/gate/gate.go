@@ -131,7 +131,17 @@ type exchange struct {
 	// set holds Set-Cookie values to send with whatever answer is given.
 	set []string
 
-	cookies jar // see exchange.jar
+	cookies jar       // see exchange.jar
+	t       time.Time // see exchange.now
+}
+
+// now is the time of the request, read once: each reading of the clock is
+// a call out to JavaScript in the Worker.
+func (x *exchange) now() time.Time {
+	if x.t.IsZero() {
+		x.t = x.g.now()
+	}
+	return x.t
 }
 
 // protected handles a request for a page that needs a session.
@@ -141,7 +151,7 @@ func (x *exchange) protected() *Decision {
 		return x.signInRequired()
 	}
 
-	if isNavigation(x.r) && x.g.staleAuth(s) {
+	if isNavigation(x.r) && x.g.staleAuth(s, x.now()) {
 		return x.startSignIn(x.requestReturn())
 	}
 	return x.forward(s)

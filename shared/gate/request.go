@@ -120,3 +120,17 @@ func origin(scheme, host string) string {
 	}
 	return scheme + "://" + host
 }
+
+// Reads reports whether the gate looks at the request header of this
+// canonical name. A host may leave every other header out of the requests
+// it hands to Handle, since a forward changes the request's own header and
+// keeps the rest as it was; the Worker does, so that Go builds a map of a
+// few headers per request rather than of all of them.
+func Reads(name string) bool {
+	switch name {
+	case "Accept", "Cf-Ray", "Content-Type", "Cookie", "Host", "Origin", "Referer",
+		"Sec-Fetch-Dest", "Sec-Fetch-Mode", "Sec-Fetch-Site":
+		return true
+	}
+	return isIdentityHeader(name)
+}

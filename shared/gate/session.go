@@ -19,7 +19,7 @@ func (x *exchange) session() *session.Session {
 	}
 	v := j.session
 
-	s, reason := x.g.openSession(v)
+	s, reason := x.g.openSession(v, x.now())
 	if reason != "" {
 		x.emit(&Event{Level: "info", Name: EventSessionRefused, Reason: reason})
 		x.set = append(x.set, clearCookie(sessionCookie))
@@ -35,7 +35,7 @@ const (
 	reasonFuture     = "issued_in_future"
 )
 
-func (g *Gate) openSession(v string) (*session.Session, string) {
+func (g *Gate) openSession(v string, now time.Time) (*session.Session, string) {
 	s := g.sessions.get(v)
 	if s == nil {
 		plain, err := g.cfg.Keys.Open(sessionCookie, v)
@@ -52,7 +52,6 @@ func (g *Gate) openSession(v string) (*session.Session, string) {
 
 	// Both the lifetime sealed in and the one configured now apply, so
 	// that shortening SESSION_TTL shortens sessions already issued.
-	now := g.now()
 	switch {
 	case s.AuthTime.After(now.Add(clockSkew)):
 		return nil, reasonFuture
@@ -67,8 +66,7 @@ func (g *Gate) openSession(v string) (*session.Session, string) {
 // access token is about to expire. Marketing Cloud answers at once while
 // the user is signed in there, so the user sees at most a flicker, and a
 // user whose licence was withdrawn loses access within REAUTH_AFTER.
-func (g *Gate) staleAuth(s *session.Session) bool {
-	now := g.now()
+func (g *Gate) staleAuth(s *session.Session, now time.Time) bool {
 	if !now.Before(s.AuthTime.Add(g.cfg.ReauthAfter)) {
 		return true
 	}

@@ -204,7 +204,7 @@ func TestSessionKeyRotation(t *testing.T) {
 	rotated := e.newGate(map[string]string{config.VarSessionKeys: encodeKey(keyB) + "," + encodeKey(keyA)})
 	onlyB := e.newGate(map[string]string{config.VarSessionKeys: encodeKey(keyB)})
 
-	if _, reason := rotated.openSession(underA); reason != "" {
+	if _, reason := rotated.openSession(underA, rotated.now()); reason != "" {
 		t.Fatalf("SESSION_KEYS B,A refuses a session sealed under A: %s", reason)
 	}
 	b.g = rotated
@@ -217,15 +217,15 @@ func TestSessionKeyRotation(t *testing.T) {
 	b.deleteCookie(sessionCookie)
 	b.mustSignIn(gateOrigin+"/", "/")
 	underB, _ := b.cookie(sessionCookie)
-	if _, reason := onlyB.openSession(underB); reason != "" {
+	if _, reason := onlyB.openSession(underB, onlyB.now()); reason != "" {
 		t.Errorf("SESSION_KEYS B refuses a session sealed by B,A: %s", reason)
 	}
-	if _, reason := onlyA.openSession(underB); reason != reasonUnreadable {
+	if _, reason := onlyA.openSession(underB, onlyA.now()); reason != reasonUnreadable {
 		t.Errorf("SESSION_KEYS A opens a session sealed under B: reason %q; want %q", reason, reasonUnreadable)
 	}
 
 	// Once A is retired, its sessions end.
-	if _, reason := onlyB.openSession(underA); reason != reasonUnreadable {
+	if _, reason := onlyB.openSession(underA, onlyB.now()); reason != reasonUnreadable {
 		t.Errorf("SESSION_KEYS B opens a session sealed under A: reason %q; want %q", reason, reasonUnreadable)
 	}
 }

@@ -64,7 +64,7 @@ func (x *exchange) startSignIn(rd string) *Decision {
 	}
 
 	name := loginCookieName(state)
-	l := session.Login{State: state, Return: rd, Created: g.now()}
+	l := session.Login{State: state, Return: rd, Created: x.now()}
 	plain, err := l.MarshalBinary()
 	if err != nil {
 		return x.internal("encoding login", err)
@@ -99,7 +99,7 @@ func (x *exchange) evictLogins() {
 		created time.Time
 	}
 	var live []attempt
-	now := x.g.now()
+	now := x.now()
 	cookies(x.r, func(name, value string) bool {
 		if len(name) <= len(loginCookie) || name[:len(loginCookie)] != loginCookie {
 			return true
@@ -163,7 +163,7 @@ func (x *exchange) attempts() (session.Attempts, bool) {
 	if err != nil || a.UnmarshalBinary(plain) != nil {
 		return session.Attempts{}, false
 	}
-	if !x.g.now().Before(a.Since.Add(loopWindow)) {
+	if !x.now().Before(a.Since.Add(loopWindow)) {
 		return session.Attempts{}, false
 	}
 	return a, true
@@ -173,7 +173,7 @@ func (x *exchange) attempts() (session.Attempts, bool) {
 func (x *exchange) countSignIn() {
 	a, ok := x.attempts()
 	if !ok {
-		a = session.Attempts{Since: x.g.now()}
+		a = session.Attempts{Since: x.now()}
 	}
 	a.Count++
 

@@ -490,7 +490,7 @@ func TestReauthAfter(t *testing.T) {
 	if renewed == old {
 		t.Fatalf("session cookie unchanged after re-authorization")
 	}
-	s, reason := b.g.openSession(renewed)
+	s, reason := b.g.openSession(renewed, b.g.now())
 	if reason != "" || !s.AuthTime.Equal(e.clock.Now()) {
 		t.Errorf("renewed session: %+v, %q; want auth time %v", s, reason, e.clock.Now())
 	}

@@ -45,7 +45,8 @@ var errMalformed = errors.New("malformed request")
 
 // ParseRequest decodes a request. The result's URL is absolute, as the
 // runtime gave it; its body is empty, since bodies never cross to Go.
-// Header names are canonicalized as net/http does.
+// Header names are canonicalized as net/http does, and only the headers
+// the gate reads (gate.Reads) are kept.
 func ParseRequest(s string) (*http.Request, error) {
 	if len(s) > MaxRequest {
 		return nil, errors.New("request too large")
@@ -76,6 +77,9 @@ func ParseRequest(s string) (*http.Request, error) {
 			return nil, errMalformed
 		}
 		ck := canonical(k)
+		if !gate.Reads(ck) {
+			continue
+		}
 		if old, ok := h[ck]; ok || len(vals) == cap(vals) {
 			h[ck] = append(old, v)
 			continue
