@@ -89,12 +89,18 @@ func (x *exchange) userinfo() *Decision {
 		return x.loginRequired("/")
 	}
 
+	// The fields are named as the X-MC-* headers name them, and again as
+	// Marketing Cloud's userinfo does (sub, member_id, enterprise_id), so a
+	// script written against either finds them.
 	var o jsonw.Object
 	o.String("email", s.Email).
 		String("name", s.Name).
 		String("user_id", s.UserID).
 		Int("mid", s.MID).
 		Int("eid", s.EID).
+		String("sub", s.UserID).
+		Int("member_id", s.MID).
+		Int("enterprise_id", s.EID).
 		Int("auth_time", s.AuthTime.Unix()).
 		Int("expires", s.Expires.Unix())
 	return x.json(http.StatusOK, o.Bytes())

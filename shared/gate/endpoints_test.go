@@ -327,7 +327,9 @@ func TestUserinfoEndpoint(t *testing.T) {
 			"X-Content-Type-Options": {"nosniff"},
 		},
 		Body: `{"email":"ada@example.com","name":"ada.lovelace","user_id":"71000001",` +
-			`"mid":100000001,"eid":100000000,"auth_time":1772442000,"expires":1772470800}` + "\n",
+			`"mid":100000001,"eid":100000000,` +
+			`"sub":"71000001","member_id":100000001,"enterprise_id":100000000,` +
+			`"auth_time":1772442000,"expires":1772470800}` + "\n",
 	}
 	if diff := cmp.Diff(want, d); diff != "" {
 		t.Errorf("userinfo mismatch (-want +got):\n%s", diff)

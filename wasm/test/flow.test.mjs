@@ -120,6 +120,9 @@ describe("signing in", () => {
     assert.equal(u.mid, 100000001);
     assert.equal(u.eid, 100000000);
     assert.equal(u.user_id, "71000001");
+    assert.equal(u.sub, u.user_id);
+    assert.equal(u.member_id, u.mid);
+    assert.equal(u.enterprise_id, u.eid);
 
     const anon = await new Browser().request("GET", base + "/_gate/userinfo");
     assert.equal(anon.status, 401);
