@@ -31,7 +31,7 @@ function start(env, ctx) {
   const binding = { mcFetch: { fetch: mcFetch } };
   const context = { env, ctx, binding };
   const inst = {
-    go, binding, context, exports: null, ready: null, isReady: false, isDead: false, waiting: new Set(),
+    go, binding, context, exports: null, bytes: null, ready: null, isReady: false, isDead: false, waiting: new Set(),
   };
   log("info", "instance_started", "a Go instance starts for this isolate");
 
@@ -124,11 +124,20 @@ function decideNow(inst, input) {
   const ex = inst.exports;
   const max = input.length * 3; // UTF-16 code units to UTF-8 bytes, at worst
   const ptr = ex.gate_input(max);
-  const { written } = encoder.encodeInto(input, new Uint8Array(ex.mem.buffer, ptr, max));
+  const { written } = encoder.encodeInto(input, memory(inst).subarray(ptr, ptr + max));
   const n = ex.gate_decide(written);
   if (n < 0) return null;
-  // Read the memory anew: it may have grown during the call.
-  return decoder.decode(new Uint8Array(ex.mem.buffer, ex.gate_output(), n));
+  // Ask for the view anew: the memory may have grown during the call.
+  const out = ex.gate_output();
+  return decoder.decode(memory(inst).subarray(out, out + n));
+}
+
+// memory is a byte view of Go's memory, made again only when the memory
+// has grown (which detaches the old buffer), not on every call.
+function memory(inst) {
+  const buf = inst.exports.mem.buffer;
+  if (inst.bytes === null || inst.bytes.buffer !== buf) inst.bytes = new Uint8Array(buf);
+  return inst.bytes;
 }
 
 // parse reads an encoded decision: {status, headers, body} for an answer,
@@ -186,12 +195,15 @@ async function forward(inst, request, input, d) {
     return answer(parse(inst.binding.originFailed(input, cause)));
   }
 
-  if (d.add.length === 0 && d.rewrite === null) {
+  // Most answers (images, scripts, JSON) need nothing changed; they go
+  // back as fetch gave them, which spares a copy of the response.
+  const relinks = d.rewrite !== null && needsRelink(res);
+  if (d.add.length === 0 && !relinks) {
     return res;
   }
   res = new Response(res.body, res);
   for (const [k, v] of d.add) res.headers.append(k, v);
-  return d.rewrite === null ? res : relinkAnswer(res, d.rewrite);
+  return relinks ? relinkAnswer(res, d.rewrite) : res;
 }
 
 // Link rewriting, for a gate reached on its own host with ORIGIN_URL: a
@@ -220,13 +232,23 @@ function relink(value, rw) {
   return value;
 }
 
+// needsRelink reports whether an answer has links to rewrite: a redirect's
+// Location, or an HTML body.
+function needsRelink(res) {
+  return res.headers.has("location") || isHTML(res);
+}
+
+function isHTML(res) {
+  return (res.headers.get("content-type") ?? "").toLowerCase().includes("text/html");
+}
+
 function relinkAnswer(res, rw) {
   const loc = res.headers.get("location");
   if (loc !== null) {
     const moved = relink(loc, rw);
     if (moved !== loc) res.headers.set("location", moved);
   }
-  if (!(res.headers.get("content-type") ?? "").toLowerCase().includes("text/html")) {
+  if (!isHTML(res)) {
     return res;
   }
 

@@ -62,11 +62,13 @@ func ParseRequest(s string) (*http.Request, error) {
 		return nil, errMalformed
 	}
 
-	// A request carries a dozen or two headers. Their values share one
-	// backing array, each entry capped at its one value, so a header costs
-	// no allocation of its own; a repeated name appends and copies out.
-	h := make(http.Header, 24)
-	vals := make([]string, 0, 24)
+	// The gate reads about ten headers and a browser sends fewer of them,
+	// so the map starts at 8, the most a map holds without a table of
+	// groups. The values share one backing array, each entry capped at its
+	// one value, so a header costs no allocation of its own; a repeated
+	// name appends and copies out.
+	h := make(http.Header, 8)
+	vals := make([]string, 0, 12)
 	for len(s) > 0 {
 		var k, v string
 		var ok bool

@@ -24,7 +24,10 @@ const SECONDS = opt("--seconds", 2);
 const gatePort = await freePort();
 const floorPort = await freePort();
 const fake = await startFake([`http://127.0.0.1:${gatePort}/_gate/callback`]);
-const gate = await startGate(gatePort, gateBindings(gatePort, fake), { script: process.env.BENCH_ENTRY || undefined });
+const gate = await startGate(gatePort, gateBindings(gatePort, fake), {
+  script: process.env.BENCH_ENTRY || undefined,
+  keepLogs: false,
+});
 const floor = new Miniflare({
   modules: true,
   scriptPath: path.join(root, "wasm/bench/floor.mjs"),
