@@ -54,6 +54,7 @@ function start(env, ctx) {
           inst.waiting.delete(reject);
           resolve();
         },
+        now: () => Date.now(),
       },
     });
     inst.exports = instance.exports;
@@ -62,14 +63,26 @@ function start(env, ctx) {
   return inst;
 }
 
+// usable reports whether inst can take a request as it stands.
+function usable(inst) {
+  return inst !== null && !inst.isDead && !inst.go.exited;
+}
+
+// instance returns the isolate's Go instance, with this request's env and
+// ctx in its context, starting one if there is none that works. It waits
+// only on the start of an instance it made itself (see the top).
 async function instance(env, ctx) {
-  if (current === null || current.isDead || current.go.exited) {
+  if (!usable(current)) {
     current = start(env, ctx);
     await current.ready;
   }
-  current.context.env = env;
-  current.context.ctx = ctx;
-  return current;
+  return refresh(current, env, ctx);
+}
+
+function refresh(inst, env, ctx) {
+  inst.context.env = env;
+  inst.context.ctx = ctx;
+  return inst;
 }
 
 // settle waits for a decision the Go side delivers later (a sign-in that
@@ -110,10 +123,14 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 // encode writes a request in the format of Go's package wire:
-// METHOD \n URL \n then NAME \n VALUE \n per header.
-function encode(request) {
+// METHOD \n URL \n then NAME \n VALUE \n per header. It keeps the
+// header's [name, value] pairs in pairs, for a forward to build on.
+function encode(request, pairs) {
   let s = request.method + "\n" + request.url + "\n";
-  for (const [k, v] of request.headers) s += k + "\n" + v + "\n";
+  for (const p of request.headers) {
+    pairs.push(p);
+    s += p[0] + "\n" + p[1] + "\n";
+  }
   return s;
 }
 
@@ -178,10 +195,24 @@ function answer(d) {
   return new Response(d.body === "" ? null : d.body, { status: d.status, headers: d.headers });
 }
 
-async function forward(inst, request, input, d) {
-  const headers = new Headers(request.headers);
-  for (const k of d.remove) headers.delete(k);
-  for (const [k, v] of d.set) headers.set(k, v);
+// forwardHeaders is the request's header as the decision d changes it. It
+// is built as one list and handed to Headers whole: each call into the
+// runtime's Headers costs more than the work it does. The runtime gives
+// header names in lowercase; the decision's compare without regard to case.
+function forwardHeaders(pairs, d) {
+  const drop = [];
+  for (const k of d.remove) drop.push(k.toLowerCase());
+  for (const p of d.set) drop.push(p[0].toLowerCase());
+  const out = [];
+  for (const p of pairs) {
+    if (!drop.includes(p[0])) out.push(p);
+  }
+  for (const p of d.set) out.push(p);
+  return new Headers(out);
+}
+
+async function forward(inst, request, input, pairs, d) {
+  const headers = forwardHeaders(pairs, d);
   const init = { method: request.method, headers, redirect: "manual" };
   if (request.method !== "GET" && request.method !== "HEAD") {
     init.body = request.body;
@@ -283,9 +314,12 @@ function failed() {
 export default {
   async fetch(request, env, ctx) {
     let inst, d;
-    const input = encode(request);
+    const pairs = [];
+    const input = encode(request, pairs);
     try {
-      inst = await instance(env, ctx);
+      // A running instance is taken without an await, which would cost
+      // every request a turn of the microtask queue.
+      inst = usable(current) ? refresh(current, env, ctx) : await instance(env, ctx);
       let s = decideNow(inst, input);
       if (s === null) {
         s = await settle(inst, inst.binding.decideAsync(input));
@@ -301,6 +335,6 @@ export default {
       log("error", "runtime_failed", String(err));
       return failed();
     }
-    return d.url === undefined ? answer(d) : forward(inst, request, input, d);
+    return d.url === undefined ? answer(d) : forward(inst, request, input, pairs, d);
   },
 };

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"runtime/debug"
 	"syscall/js"
-	"time"
 	"unsafe"
 
 	"github.com/cloudpage-gate/gate/shared/gate"
@@ -106,7 +105,7 @@ var hook func(r *http.Request) *gate.Decision
 func handle(gt *gate.Gate, r *http.Request) (d *gate.Decision) {
 	defer func() {
 		if v := recover(); v != nil {
-			logEvent(&gate.Event{Time: time.Now(), Level: "error", Name: gate.EventPanic,
+			logEvent(&gate.Event{Time: now(), Level: "error", Name: gate.EventPanic,
 				Detail: fmt.Sprint(v) + "\n" + string(debug.Stack())})
 			d = plain(http.StatusInternalServerError, "The sign-in gate failed while handling this request.\n")
 		}

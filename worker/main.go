@@ -18,6 +18,7 @@ import (
 	"os"
 	"sync"
 	"syscall/js"
+	"time"
 
 	"github.com/syumai/workers/cloudflare"
 	"github.com/syumai/workers/cloudflare/fetch"
@@ -29,6 +30,18 @@ import (
 //go:wasmimport workers ready
 func ready()
 
+// nowMillis is the entry module's Date.now(). time.Now costs two calls out
+// to JavaScript (wall clock and monotonic clock) and the gate wants only
+// the wall clock, to the millisecond: the Workers runtime advances its
+// clock only between I/O, so finer readings carry nothing more.
+//
+//go:wasmimport workers now
+func nowMillis() float64
+
+func now() time.Time {
+	return time.UnixMilli(int64(nowMillis()))
+}
+
 var (
 	once sync.Once
 	g    *gate.Gate
@@ -38,7 +51,7 @@ var (
 // env, which the entry module has put in the runtime context by then.
 func theGate() *gate.Gate {
 	once.Do(func() {
-		opt := gate.Options{Transport: mcTransport(), Log: logEvent}
+		opt := gate.Options{Transport: mcTransport(), Now: now, Log: logEvent}
 		cfg, err := config.Parse(cloudflare.Getenv)
 		if err != nil {
 			g = gate.Misconfigured(err, opt)

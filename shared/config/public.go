@@ -24,7 +24,7 @@ type PublicPaths []string
 // same reason a segment holding "..", an escaped "%" or a control character
 // never matches, and matching is case-sensitive.
 func (pp PublicPaths) Match(rawPath string) bool {
-	if len(pp) == 0 || !isCleanPath(rawPath) {
+	if len(pp) == 0 || !pp.mayCover(rawPath) || !isCleanPath(rawPath) {
 		return false
 	}
 
@@ -34,6 +34,21 @@ func (pp PublicPaths) Match(rawPath string) bool {
 	}
 	for _, p := range pp {
 		if covers(p, path) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayCover is a cheap first look, for the requests of every protected
+// page: a path without escapes is its own decoded form, so unless some
+// prefix covers it as it stands, no prefix covers it at all.
+func (pp PublicPaths) mayCover(rawPath string) bool {
+	if strings.IndexByte(rawPath, '%') >= 0 {
+		return true
+	}
+	for _, p := range pp {
+		if covers(p, rawPath) {
 			return true
 		}
 	}

@@ -60,6 +60,7 @@ func SignAssertion(secret []byte, payload string) string {
 }
 
 // assert adds the assertion to a forward whose identity headers are set.
+// It signs the values as the CloudPage receives them.
 func (x *exchange) assert(f *Forward) error {
 	var n [16]byte
 	if _, err := io.ReadFull(x.g.rand, n[:]); err != nil {
@@ -69,12 +70,23 @@ func (x *exchange) assert(f *Forward) error {
 	nonce := hex.EncodeToString(n[:])
 
 	host, path := forwardTarget(f.URL)
-	payload := AssertionPayload(unix, nonce, host, path, f.Set.Get(HeaderEmail),
-		f.Set.Get(HeaderUserID), f.Set.Get(HeaderMID), f.Set.Get(HeaderEID))
-	f.Set[HeaderGateTime] = []string{unix}
-	f.Set[HeaderGateNonce] = []string{nonce}
-	f.Set[HeaderGateSignature] = []string{SignAssertion(x.g.cfg.OriginSecret, payload)}
+	payload := AssertionPayload(unix, nonce, host, path, fieldValue(f.Set, HeaderEmail),
+		fieldValue(f.Set, HeaderUserID), fieldValue(f.Set, HeaderMID), fieldValue(f.Set, HeaderEID))
+	f.Set = append(f.Set,
+		Field{HeaderGateTime, unix},
+		Field{HeaderGateNonce, nonce},
+		Field{HeaderGateSignature, SignAssertion(x.g.cfg.OriginSecret, payload)})
 	return nil
+}
+
+// fieldValue returns the value of the named field, or "" if there is none.
+func fieldValue(fs []Field, name string) string {
+	for _, f := range fs {
+		if f.Name == name {
+			return f.Value
+		}
+	}
+	return ""
 }
 
 // forwardTarget splits an absolute URL the gate built into the host, as

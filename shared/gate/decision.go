@@ -31,9 +31,11 @@ type Forward struct {
 	URL string // absolute URL to fetch
 
 	// Remove names headers to drop from the request, matched without
-	// regard to case; Set then sets headers, replacing any of the name.
+	// regard to case; Set then sets headers, each replacing any of its
+	// name. A name appears in Set at most once. Set may be shared between
+	// decisions and must not be modified.
 	Remove []string
-	Set    http.Header
+	Set    []Field
 
 	// ResponseHeader is added to the origin's answer; nil adds nothing.
 	ResponseHeader http.Header
@@ -41,6 +43,15 @@ type Forward struct {
 	// Rewrite, when set, has links to the origin in the answer pointed at
 	// the gate instead; nil leaves the answer as it is.
 	Rewrite *Rewrite
+}
+
+// A Field is one header field: a name in canonical form and its value.
+//
+// The signed-in identity goes out as a list of fields rather than an
+// http.Header: a map costs an allocation of its own and hashing on every
+// request, where the list is made once per session (see sessionCache).
+type Field struct {
+	Name, Value string
 }
 
 // Rewrite says how to keep a signed-in user on the gate's host when the
@@ -68,13 +79,13 @@ func (f *Forward) Apply(h http.Header) http.Header {
 			}
 		}
 	}
-	for k, vs := range f.Set {
-		for ok := range out {
-			if strings.EqualFold(ok, k) {
-				delete(out, ok)
+	for _, fl := range f.Set {
+		for k := range out {
+			if strings.EqualFold(k, fl.Name) {
+				delete(out, k)
 			}
 		}
-		out[k] = vs
+		out[fl.Name] = []string{fl.Value}
 	}
 	return out
 }

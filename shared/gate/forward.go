@@ -20,14 +20,18 @@ const (
 )
 
 // forward sends the request on to the origin, as the user s or, for a
-// public path, as nobody (s nil).
+// public path, as nobody (s nil). For a user, x.ident holds the identity
+// fields that opening s made.
 func (x *exchange) forward(s *session.Session) *Decision {
-	f := &Forward{URL: x.originURL(), Set: make(http.Header, 6)}
-	x.cleanHeader(f)
+	fw := new(forwarding)
+	f := &fw.f
+	f.URL = x.originURL()
+	f.Remove = fw.remove[:0]
 	if s != nil {
-		setIdentity(f.Set, s, x.g.cfg.ForwardAccessToken)
+		f.Set = x.ident
 		x.clearAttempts()
 	}
+	x.cleanHeader(f)
 	if x.g.cfg.OriginSecret != nil {
 		if err := x.assert(f); err != nil {
 			return x.internal("signing the origin assertion", err)
@@ -38,19 +42,35 @@ func (x *exchange) forward(s *session.Session) *Decision {
 		f.ResponseHeader = make(http.Header, 1)
 		x.addCookies(f.ResponseHeader)
 	}
-	f.Rewrite = x.g.rewrite(requestOrigin(x.r))
-	return &Decision{Forward: f}
+	f.Rewrite = x.g.rewrite(x.r)
+	fw.d.Forward = f
+	return &fw.d
+}
+
+// forwarding holds a forward's Decision, its Forward and room for the
+// headers it removes (Host, and at times Cookie or a forged identity
+// header), so that all three take one allocation: every request that goes
+// through makes one, and in Wasm each allocation shows.
+type forwarding struct {
+	d      Decision
+	f      Forward
+	remove [3]string
 }
 
 // rewrite is the link rewrite for answers from ORIGIN_URL to a browser
-// that reached the gate at origin own, or nil when the gate stands in
-// front of the CloudPage's own host. It is made once and kept, since every
-// request of a deployment asks for the same one.
-func (g *Gate) rewrite(own string) *Rewrite {
+// that reached the gate as r did, or nil when the gate stands in front of
+// the CloudPage's own host. It is made once and kept, since every request
+// of a deployment asks for the same one.
+func (g *Gate) rewrite(r *http.Request) *Rewrite {
 	o := g.cfg.Origin
 	if o == nil {
 		return nil
 	}
+	if rw := g.rewrites.Load(); rw != nil && isOrigin(rw.To, r.URL.Scheme, r.URL.Host) {
+		return rw
+	}
+
+	own := requestOrigin(r)
 	if rw := g.rewrites.Load(); rw != nil && rw.To == own {
 		return rw
 	}
@@ -63,6 +83,14 @@ func (g *Gate) rewrite(own string) *Rewrite {
 	}}
 	g.rewrites.Store(rw)
 	return rw
+}
+
+// isOrigin reports whether o is scheme://host as it stands, which is how
+// the runtime's normalized URLs nearly always compare; others are
+// normalized first (requestOrigin).
+func isOrigin(o, scheme, host string) bool {
+	return len(o) == len(scheme)+3+len(host) && o[:len(scheme)] == scheme &&
+		o[len(scheme):len(scheme)+3] == "://" && o[len(scheme)+3:] == host
 }
 
 // clearAttempts forgets the loop breaker's count once a session is seen to
@@ -107,7 +135,7 @@ func (x *exchange) cleanHeader(f *Forward) {
 			f.Remove = append(f.Remove, k)
 		case k == "Cookie" && x.jar().any:
 			if c := stripGateCookies(vs); c != "" {
-				f.Set["Cookie"] = []string{c}
+				f.Set = append(f.Set, Field{"Cookie", c})
 			} else {
 				f.Remove = append(f.Remove, k)
 			}
@@ -148,22 +176,22 @@ func stripGateCookies(lines []string) string {
 	return b.String()
 }
 
-func setIdentity(h http.Header, s *session.Session, token bool) {
-	// One backing array for the values, each capped at its own, saves an
-	// allocation per header on every signed-in request.
-	v := [...]string{
-		headerValue(s.Email), headerValue(s.Name), headerValue(s.UserID),
-		strconv.FormatInt(s.MID, 10), strconv.FormatInt(s.EID, 10), s.AccessToken,
+// identityFields returns the headers that tell the origin who s is, with
+// the access token when token is set and s holds one. The list is made
+// once per opened session and shared by all its requests; its capacity
+// is its length, so that a forward appending to it gets a copy.
+func identityFields(s *session.Session, token bool) []Field {
+	ident := []Field{
+		{HeaderEmail, headerValue(s.Email)},
+		{HeaderName, headerValue(s.Name)},
+		{HeaderUserID, headerValue(s.UserID)},
+		{HeaderMID, strconv.FormatInt(s.MID, 10)},
+		{HeaderEID, strconv.FormatInt(s.EID, 10)},
 	}
-	vals := v[:]
-	h[HeaderEmail] = vals[0:1:1]
-	h[HeaderName] = vals[1:2:2]
-	h[HeaderUserID] = vals[2:3:3]
-	h[HeaderMID] = vals[3:4:4]
-	h[HeaderEID] = vals[4:5:5]
 	if token && s.AccessToken != "" {
-		h[HeaderToken] = vals[5:6:6]
+		ident = append(ident, Field{HeaderToken, s.AccessToken})
 	}
+	return ident[:len(ident):len(ident)]
 }
 
 // headerValue makes text safe for a header: bytes outside printable ASCII,

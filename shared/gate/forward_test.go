@@ -164,6 +164,44 @@ func TestForwardCookieHeader(t *testing.T) {
 	}
 }
 
+// The identity fields are made once per session and shared by its
+// requests: what one request adds (the origin's cookies, the assertion)
+// must never show up in another's.
+func TestForwardSharedIdentityStaysPerRequest(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, map[string]string{config.VarOriginSecret: originSecret})
+	b := signedIn(t, e, ada)
+
+	first := b.request(http.MethodGet, gateOrigin+"/first", subRequest())
+	first.Header["Cookie"] = append(first.Header["Cookie"], "theme=dark")
+	d1 := b.send(first)
+	d2 := b.fetch(gateOrigin + "/second")
+	if d1.Forward == nil || d2.Forward == nil {
+		t.Fatalf("statuses %d, %d; want two forwards", d1.Status, d2.Status)
+	}
+
+	if got := e.sentHeader(d1).Get("Cookie"); got != "theme=dark" {
+		t.Errorf("first forward Cookie = %q; want %q", got, "theme=dark")
+	}
+	if got, ok := e.sentHeader(d2)["Cookie"]; ok {
+		t.Errorf("second forward Cookie = %q; want none", got)
+	}
+	for _, d := range []*Decision{d1, d2} {
+		names := map[string]int{}
+		for _, f := range d.Forward.Set {
+			names[f.Name]++
+		}
+		for name, n := range names {
+			if n != 1 {
+				t.Errorf("forward to %s sets %s %d times; want once", d.Forward.URL, name, n)
+			}
+		}
+	}
+	if fieldValue(d1.Forward.Set, HeaderGateSignature) == fieldValue(d2.Forward.Set, HeaderGateSignature) {
+		t.Errorf("two forwards share one signature %q", fieldValue(d2.Forward.Set, HeaderGateSignature))
+	}
+}
+
 func TestForwardPublicPaths(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, map[string]string{config.VarPublicPaths: "/assets, /favicon.ico, /static/"})

@@ -133,6 +133,7 @@ type exchange struct {
 
 	cookies jar       // see exchange.jar
 	t       time.Time // see exchange.now
+	ident   []Field   // see exchange.session
 }
 
 // now is the time of the request, read once: each reading of the clock is

@@ -258,7 +258,9 @@ func (e *env) record(d *Decision) {
 	}
 	if f := d.Forward; f != nil {
 		e.output = append(e.output, f.URL)
-		e.recordHeader(f.Set)
+		for _, fl := range f.Set {
+			e.output = append(e.output, fl.Name+": "+fl.Value)
+		}
 		e.recordHeader(f.ResponseHeader)
 	}
 }

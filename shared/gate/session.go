@@ -10,22 +10,23 @@ import (
 // believed: isolates' clocks differ a little, never by minutes.
 const clockSkew = time.Minute
 
-// session returns the request's valid session, or nil. A cookie that is
-// present but refused is logged with the reason and cleared.
+// session returns the request's valid session, or nil, and keeps its
+// identity fields in x.ident. A cookie that is present but refused is
+// logged with the reason and cleared.
 func (x *exchange) session() *session.Session {
 	j := x.jar()
 	if !j.hasSess {
 		return nil
 	}
-	v := j.session
 
-	s, reason := x.g.openSession(v, x.now())
+	o, reason := x.g.openSession(j.session, x.now())
 	if reason != "" {
 		x.emit(&Event{Level: "info", Name: EventSessionRefused, Reason: reason})
 		x.set = append(x.set, clearCookie(sessionCookie))
 		return nil
 	}
-	return s
+	x.ident = o.ident
+	return o.s
 }
 
 // Reasons a session cookie is refused.
@@ -35,20 +36,22 @@ const (
 	reasonFuture     = "issued_in_future"
 )
 
-func (g *Gate) openSession(v string, now time.Time) (*session.Session, string) {
-	s := g.sessions.get(v)
-	if s == nil {
+func (g *Gate) openSession(v string, now time.Time) (*opened, string) {
+	o := g.sessions.get(v)
+	if o == nil {
 		plain, err := g.cfg.Keys.Open(sessionCookie, v)
 		if err != nil {
 			return nil, reasonUnreadable
 		}
 
-		s = new(session.Session)
+		s := new(session.Session)
 		if err := s.UnmarshalBinary(plain); err != nil {
 			return nil, reasonUnreadable
 		}
-		g.sessions.put(v, s)
+		o = &opened{s: s, ident: identityFields(s, g.cfg.ForwardAccessToken)}
+		g.sessions.put(v, o)
 	}
+	s := o.s
 
 	// Both the lifetime sealed in and the one configured now apply, so
 	// that shortening SESSION_TTL shortens sessions already issued.
@@ -58,7 +61,7 @@ func (g *Gate) openSession(v string, now time.Time) (*session.Session, string) {
 	case !now.Before(s.Expires) || !now.Before(s.AuthTime.Add(g.cfg.SessionTTL)):
 		return nil, reasonExpired
 	}
-	return s, ""
+	return o, ""
 }
 
 // staleAuth reports whether a top-level navigation should re-run the

@@ -11,10 +11,11 @@ import (
 // and opening it means base64, AES-GCM and decoding each time.
 const sessionCacheSize = 1024
 
-// sessionCache maps a session cookie's exact value to what it opened to.
-// An entry is only ever added after the value opened under the key ring,
-// so a hit is as authentic as a fresh open; lifetimes are still checked on
-// every use. The cached sessions are shared and must not be modified.
+// sessionCache maps a session cookie's exact value to what it opened to,
+// and to the identity fields it forwards. An entry is only ever added
+// after the value opened under the key ring, so a hit is as authentic as a
+// fresh open; lifetimes are still checked on every use. The cached
+// sessions and fields are shared and must not be modified.
 //
 // Entries are found by the value's last characters, its GCM tag, and then
 // compared whole: hashing the whole value on every request cost more than
@@ -26,7 +27,13 @@ type sessionCache struct {
 
 type cachedSession struct {
 	value string
+	*opened
+}
+
+// opened is a session that opened, with what it forwards (identityFields).
+type opened struct {
 	s     *session.Session
+	ident []Field
 }
 
 // cacheKeyLen is the length of the key taken from the end of a sealed
@@ -40,16 +47,16 @@ func cacheKey(v string) string {
 	return v[len(v)-cacheKeyLen:]
 }
 
-func (c *sessionCache) get(v string) *session.Session {
+func (c *sessionCache) get(v string) *opened {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.m[cacheKey(v)]; ok && e.value == v {
-		return e.s
+		return e.opened
 	}
 	return nil
 }
 
-func (c *sessionCache) put(v string, s *session.Session) {
+func (c *sessionCache) put(v string, o *opened) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 
@@ -58,5 +65,5 @@ func (c *sessionCache) put(v string, s *session.Session) {
 	if c.m == nil || len(c.m) >= sessionCacheSize {
 		c.m = make(map[string]cachedSession, 64)
 	}
-	c.m[cacheKey(v)] = cachedSession{value: v, s: s}
+	c.m[cacheKey(v)] = cachedSession{value: v, opened: o}
 }

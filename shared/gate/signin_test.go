@@ -490,9 +490,9 @@ func TestReauthAfter(t *testing.T) {
 	if renewed == old {
 		t.Fatalf("session cookie unchanged after re-authorization")
 	}
-	s, reason := b.g.openSession(renewed, b.g.now())
-	if reason != "" || !s.AuthTime.Equal(e.clock.Now()) {
-		t.Errorf("renewed session: %+v, %q; want auth time %v", s, reason, e.clock.Now())
+	o, reason := b.g.openSession(renewed, b.g.now())
+	if reason != "" || !o.s.AuthTime.Equal(e.clock.Now()) {
+		t.Errorf("renewed session: %+v, %q; want auth time %v", o, reason, e.clock.Now())
 	}
 	if d := b.navigate(gateOrigin + "/page"); d.Forward == nil {
 		t.Errorf("navigation after renewal: status %d; want a forward", d.Status)

@@ -57,8 +57,8 @@ func ParseRequest(s string) (*http.Request, error) {
 	if !ok1 || !ok2 || method == "" {
 		return nil, errMalformed
 	}
-	u, err := url.Parse(rawURL)
-	if err != nil || u.Host == "" {
+	p := new(request)
+	if err := parseURL(rawURL, &p.u); err != nil || p.u.Host == "" {
 		return nil, errMalformed
 	}
 
@@ -68,7 +68,7 @@ func ParseRequest(s string) (*http.Request, error) {
 	// one value, so a header costs no allocation of its own; a repeated
 	// name appends and copies out.
 	h := make(http.Header, 8)
-	vals := make([]string, 0, 12)
+	vals := p.vals[:0]
 	for len(s) > 0 {
 		var k, v string
 		var ok bool
@@ -89,7 +89,17 @@ func ParseRequest(s string) (*http.Request, error) {
 		vals = append(vals, v)
 		h[ck] = vals[len(vals)-1 : len(vals) : len(vals)]
 	}
-	return &http.Request{Method: method, URL: u, Header: h, Host: u.Host, Body: http.NoBody}, nil
+
+	p.r = http.Request{Method: method, URL: &p.u, Header: h, Host: p.u.Host, Body: http.NoBody}
+	return &p.r, nil
+}
+
+// request is a parsed request with its URL and the backing array of its
+// header values, so that the three take one allocation.
+type request struct {
+	r    http.Request
+	u    url.URL
+	vals [12]string
 }
 
 // canonical returns a header name in net/http's canonical form. The
@@ -176,7 +186,7 @@ func AppendDecision(b []byte, d *gate.Decision) []byte {
 			}
 		}
 		b = append(b, '\n')
-		b = appendHeader(b, f.Set)
+		b = appendFields(b, f.Set)
 		b = append(b, '\n')
 		b = appendHeader(b, f.ResponseHeader)
 		b = append(b, '\n')
@@ -213,6 +223,20 @@ func appendHeader(b []byte, h http.Header) []byte {
 			b = append(b, v...)
 			b = append(b, '\n')
 		}
+	}
+	return b
+}
+
+// appendFields is appendHeader for a list of fields.
+func appendFields(b []byte, fs []gate.Field) []byte {
+	for _, f := range fs {
+		if f.Name == "" || hasLineBreak(f.Name) || hasLineBreak(f.Value) {
+			continue
+		}
+		b = append(b, f.Name...)
+		b = append(b, '\n')
+		b = append(b, f.Value...)
+		b = append(b, '\n')
 	}
 	return b
 }

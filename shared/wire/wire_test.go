@@ -71,7 +71,7 @@ func TestAppendDecision(t *testing.T) {
 			d: &gate.Decision{Forward: &gate.Forward{
 				URL:            "https://cloudpage.example/a?b=c",
 				Remove:         []string{"x_mc_mid", "Host"},
-				Set:            http.Header{"X-Mc-Mid": {"1"}},
+				Set:            []gate.Field{{Name: "X-Mc-Mid", Value: "1"}},
 				ResponseHeader: http.Header{"Set-Cookie": {"a=; Max-Age=0"}},
 			}},
 			want: "Fhttps://cloudpage.example/a?b=c\nx_mc_mid\nHost\n\nX-Mc-Mid\n1\n\nSet-Cookie\na=; Max-Age=0\n\n\n",
@@ -91,6 +91,17 @@ func TestAppendDecision(t *testing.T) {
 				"X-Ok": {"fine"}, "X-Bad": {"a\r\nSet-Cookie: x=1"}, "X-Bad\nName": {"v"},
 			}},
 			want: "A200\nX-Ok\nfine\n\n",
+		},
+		{
+			name: "line breaks in a forwarded field are dropped, not smuggled",
+			d: &gate.Decision{Forward: &gate.Forward{
+				URL: "https://cloudpage.example/",
+				Set: []gate.Field{
+					{Name: "X-Mc-Mid", Value: "1"}, {Name: "X-Bad", Value: "a\nX-Mc-Eid\n2"},
+					{Name: "X-Bad\rName", Value: "v"}, {Name: "", Value: "v"},
+				},
+			}},
+			want: "Fhttps://cloudpage.example/\n\nX-Mc-Mid\n1\n\n\n\n",
 		},
 	}
 	for _, tt := range tests {
