@@ -186,7 +186,7 @@ func (x *exchange) issueSession(u *mc.User, tok *mc.Token) error {
 	if err != nil {
 		return err
 	}
-	val, err := g.cfg.Keys.Seal(sessionCookie, plain)
+	val, err := g.keys.Seal(sessionCookie, plain)
 	if err != nil {
 		return err
 	}

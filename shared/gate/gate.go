@@ -25,6 +25,7 @@ import (
 
 	"github.com/cloudpage-gate/gate/shared/config"
 	"github.com/cloudpage-gate/gate/shared/mc"
+	"github.com/cloudpage-gate/gate/shared/session"
 )
 
 // Budget is how long the gate waits for Marketing Cloud to sign a user in:
@@ -37,7 +38,7 @@ const Budget = 10 * time.Second
 type Options struct {
 	Transport http.RoundTripper // calls Marketing Cloud
 	Now       func() time.Time  // the clock
-	Rand      io.Reader         // state values, request ids
+	Rand      io.Reader         // state values, request ids, cookie nonces
 	Log       func(*Event)      // receives one event per notable outcome
 }
 
@@ -45,6 +46,7 @@ type Options struct {
 type Gate struct {
 	cfg    *config.Config
 	cfgErr error
+	keys   *session.Keyring // cfg.Keys, drawing on rand
 	mc     *mc.Client
 	now    func() time.Time
 	rand   io.Reader
@@ -60,6 +62,7 @@ type Gate struct {
 func New(cfg *config.Config, opt Options) *Gate {
 	g := newGate(opt)
 	g.cfg = cfg
+	g.keys = cfg.Keys.WithRand(g.rand)
 	g.mc = &mc.Client{
 		AuthBase:     cfg.AuthBase,
 		ClientID:     cfg.ClientID,

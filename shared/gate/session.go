@@ -39,7 +39,7 @@ const (
 func (g *Gate) openSession(v string, now time.Time) (*opened, string) {
 	o := g.sessions.get(v)
 	if o == nil {
-		plain, err := g.cfg.Keys.Open(sessionCookie, v)
+		plain, err := g.keys.Open(sessionCookie, v)
 		if err != nil {
 			return nil, reasonUnreadable
 		}

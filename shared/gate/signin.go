@@ -69,7 +69,7 @@ func (x *exchange) startSignIn(rd string) *Decision {
 	if err != nil {
 		return x.internal("encoding login", err)
 	}
-	val, err := g.cfg.Keys.Seal(name, plain)
+	val, err := g.keys.Seal(name, plain)
 	if err != nil {
 		return x.internal("sealing login", err)
 	}
@@ -126,7 +126,7 @@ func (x *exchange) evictLogins() {
 }
 
 func (g *Gate) openLogin(name, value string) (*session.Login, bool) {
-	plain, err := g.cfg.Keys.Open(name, value)
+	plain, err := g.keys.Open(name, value)
 	if err != nil {
 		return nil, false
 	}
@@ -158,7 +158,7 @@ func (x *exchange) attempts() (session.Attempts, bool) {
 	}
 	v := j.attempts
 
-	plain, err := x.g.cfg.Keys.Open(attemptsCookie, v)
+	plain, err := x.g.keys.Open(attemptsCookie, v)
 	var a session.Attempts
 	if err != nil || a.UnmarshalBinary(plain) != nil {
 		return session.Attempts{}, false
@@ -178,7 +178,7 @@ func (x *exchange) countSignIn() {
 	a.Count++
 
 	plain, _ := a.MarshalBinary()
-	val, err := x.g.cfg.Keys.Seal(attemptsCookie, plain)
+	val, err := x.g.keys.Seal(attemptsCookie, plain)
 	if err != nil {
 		return
 	}

@@ -147,6 +147,12 @@ func (kr *Keyring) Open(name, value string) ([]byte, error) {
 	return nil, ErrInvalid
 }
 
+// WithRand returns a ring of the same keys that takes its nonces from r;
+// nil means crypto/rand. kr is unchanged.
+func (kr *Keyring) WithRand(r io.Reader) *Keyring {
+	return &Keyring{keys: kr.keys, rand: r}
+}
+
 // additional binds the format, key id and cookie name into the tag.
 func additional(prefix []byte, name string) []byte {
 	ad := make([]byte, 0, len(prefix)+len(name))

@@ -313,6 +313,28 @@ func TestSealDeterministicRand(t *testing.T) {
 	}
 }
 
+func TestWithRand(t *testing.T) {
+	kr := ring(t, keyA, keyB)
+	other := kr.WithRand(&counter{n: 100})
+
+	buf, _ := base64.RawURLEncoding.DecodeString(seal(t, other, "c", []byte("payload")))
+	if got := buf[1+idSize]; got != 100 {
+		t.Errorf("first nonce byte from WithRand's reader = %d; want 100", got)
+	}
+	buf, _ = base64.RawURLEncoding.DecodeString(seal(t, kr, "c", []byte("payload")))
+	if got := buf[1+idSize]; got != 0 {
+		t.Errorf("first nonce byte from the original ring = %d; want 0 (its own reader)", got)
+	}
+
+	// Both rings hold the same keys: each opens what the other sealed.
+	for _, pair := range [][2]*Keyring{{kr, other}, {other, kr}} {
+		v := seal(t, pair[0], "c", []byte("payload"))
+		if got, err := pair[1].Open("c", v); err != nil || string(got) != "payload" {
+			t.Errorf("Open() of the other ring's value = %q, %v; want %q", got, err, "payload")
+		}
+	}
+}
+
 func TestSealCryptoRand(t *testing.T) {
 	kr, err := NewKeyring([][]byte{keyA}, nil)
 	if err != nil {
