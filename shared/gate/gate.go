@@ -34,7 +34,8 @@ const Budget = 10 * time.Second
 
 // Options are what the gate takes from its host. The zero value uses the
 // real clock and crypto/rand, and logs nothing; Transport must be set for any
-// sign-in to complete.
+// sign-in to complete. Rand must be a cryptographically secure source: it
+// makes the state values and the nonces of every sealed cookie.
 type Options struct {
 	Transport http.RoundTripper // calls Marketing Cloud
 	Now       func() time.Time  // the clock
