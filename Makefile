@@ -115,10 +115,12 @@ fuzz:
 size: build deps
 	$(NODE) wasm/tools/size.mjs
 
-# The gate against a JavaScript pass-through Worker in workerd, then the
-# native benchmarks of the hot path. Results: docs/performance.md.
+# The gate against a JavaScript pass-through Worker in workerd, one
+# decision of the built program in V8, then the native benchmarks of the
+# hot path. Results: docs/performance.md.
 bench: build deps $(MCFAKE)
 	$(NODE) wasm/bench/bench.mjs
+	$(NODE) wasm/bench/decide.mjs
 	$(GO) test -run='^$$' -bench=. -benchmem ./shared/...
 
 # Checks a wrangler environment's settings the way the Worker does:
