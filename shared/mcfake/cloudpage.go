@@ -20,8 +20,9 @@ import (
 //   - /redirect?to=X: 302 to X, for checking that redirects pass through.
 //   - /assets/...: a small public file, CSS for names ending in .css.
 //   - anything else: an HTML page that greets the user named in
-//     X-MC-User-Email and lists the X-MC-* headers, the method, path and
-//     query, and the names of the cookies it received.
+//     X-MC-User-Email and lists the X-MC-* headers (named as the README
+//     spells them), the method, path and query, and the names of the
+//     cookies it received.
 //
 // The /echo answer is {"method", "host", "path", "query", "requestURI",
 // "headers": {canonical name: [values]}, "bodyLength", "bodySHA256"}, with
@@ -86,6 +87,8 @@ func demoPage(w http.ResponseWriter, r *http.Request) {
 	})
 	writeTable(&b, "X-MC-* headers", mcHeaders(r.Header))
 	writeTable(&b, "Cookies received (names only)", cookieNames(r))
+	b.WriteString("<p>The gate removes its own cookies before forwarding; any other cookie " +
+		"the browser holds for this host reaches the CloudPage.</p>\n")
 	if r.Method == http.MethodPost {
 		writeTable(&b, "Form fields", formFields(w, r))
 	}
@@ -95,6 +98,7 @@ func demoPage(w http.ResponseWriter, r *http.Request) {
 	self := "http://" + html.EscapeString(r.Host)
 	b.WriteString(`<h2>Try</h2>
 <p><a href="` + self + `/reports/q3?region=emea">A deep page: /reports/q3?region=emea</a></p>
+<p><a href="` + self + `/team/directory">Another page: /team/directory</a></p>
 <form method="post" action="` + self + `/submit">
 <label>Note <input name="note" value="hello"></label>
 <button type="submit">Submit to /submit</button>
@@ -122,7 +126,8 @@ func writeTable(b *strings.Builder, title string, rows [][2]string) {
 	b.WriteString("</table>\n")
 }
 
-// mcHeaders lists the X-MC-* headers, sorted by name, one row per value.
+// mcHeaders lists the X-MC-* headers, sorted by name, one row per value,
+// each named as the README spells it.
 func mcHeaders(h http.Header) [][2]string {
 	var rows [][2]string
 	for name, values := range h {
@@ -130,11 +135,25 @@ func mcHeaders(h http.Header) [][2]string {
 			continue
 		}
 		for _, v := range values {
-			rows = append(rows, [2]string{name, v})
+			rows = append(rows, [2]string{mcName(name), v})
 		}
 	}
 	slices.SortStableFunc(rows, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
 	return rows
+}
+
+// mcName spells a canonical header name ("X-Mc-Mid") as the README does
+// ("X-MC-MID"): Go's canonical form lowers every letter but the first of
+// each word.
+func mcName(canonical string) string {
+	words := strings.Split(canonical, "-")
+	for i, w := range words {
+		switch w {
+		case "Mc", "Mid", "Eid":
+			words[i] = strings.ToUpper(w)
+		}
+	}
+	return strings.Join(words, "-")
 }
 
 // cookieNames lists the names of the cookies received. The values are

@@ -19,7 +19,7 @@ func TestCloudPageGreeting(t *testing.T) {
 	req := httptest.NewRequest("GET", "/reports/q3?region=emea", nil)
 	req.Header.Set("X-MC-User-Email", "ada@example.com")
 	req.Header.Set("X-MC-User-Sub", "71000001")
-	req.Header.Set("X-MC-Member-ID", "<b>100000001</b>")
+	req.Header.Set("X-MC-Member-Id", "<b>100000001</b>")
 	req.Header.Set("Cookie", "__Host-gate=SECRETVALUE; theme=dark")
 	rec := httptest.NewRecorder()
 	page.ServeHTTP(rec, req)
@@ -30,9 +30,9 @@ func TestCloudPageGreeting(t *testing.T) {
 	}
 	for _, want := range []string{
 		"<title>Demo CloudPage</title>", "Hello, ada@example.com",
-		"X-Mc-User-Sub", "71000001", "&lt;b&gt;100000001&lt;/b&gt;",
+		"X-MC-User-Sub", "71000001", "&lt;b&gt;100000001&lt;/b&gt;", "X-MC-Member-Id",
 		"/reports/q3", "region=emea", "__Host-gate", "theme",
-		`/reports/q3?region=emea"`, `/submit"`, `action="/_gate/logout"`,
+		`/reports/q3?region=emea"`, `/team/directory"`, `/submit"`, `action="/_gate/logout"`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %q", want)
@@ -185,6 +185,22 @@ func TestCloudPageEveryPathAnswers(t *testing.T) {
 		rec := serve(NewCloudPage(), "GET", path, "", "")
 		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Demo CloudPage") {
 			t.Errorf("GET %s = %d; want 200 and the HTML page", path, rec.Code)
+		}
+	}
+}
+
+func TestMCName(t *testing.T) {
+	for in, want := range map[string]string{
+		"X-Mc-User-Email":   "X-MC-User-Email",
+		"X-Mc-User-Id":      "X-MC-User-Id",
+		"X-Mc-Mid":          "X-MC-MID",
+		"X-Mc-Eid":          "X-MC-EID",
+		"X-Mc-Access-Token": "X-MC-Access-Token",
+		"X-Mc-Gate-Nonce":   "X-MC-Gate-Nonce",
+		"X-Mc-Middle-Eider": "X-MC-Middle-Eider",
+	} {
+		if got := mcName(in); got != want {
+			t.Errorf("mcName(%q) = %q; want %q", in, got, want)
 		}
 	}
 }
