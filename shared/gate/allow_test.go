@@ -118,3 +118,69 @@ func TestAllowLists(t *testing.T) {
 		})
 	}
 }
+
+// The allow-lists in force apply to sessions issued before, under other
+// lists, as well as to new sign-ins: a user taken off them by a new
+// deployment loses access with the next request, not when the session
+// ends.
+func TestAllowListsApplyToSessions(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		vars map[string]string // the new deployment's lists; ada is off them
+	}{
+		{"emails", map[string]string{config.VarAllowedEmails: "alan@example.com"}},
+		{"email domains", map[string]string{config.VarAllowedDomains: "example.org"}},
+		{"MIDs", map[string]string{config.VarAllowedMIDs: "100000002"}},
+		{"EIDs", map[string]string{config.VarAllowedEIDs: "200000000"}},
+		{"email and MID", map[string]string{config.VarAllowedEmails: "ada@example.com", config.VarAllowedMIDs: "100000002"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, nil)
+			b := signedIn(t, e, ada)
+			b.g = e.newGate(tt.vars)
+
+			d := b.fetch(gateOrigin + "/api")
+			checkLoginRequired(t, d, "/_gate/login?rd=%2Fapi")
+			if diff := cmp.Diff([]string{clearShape(sessionCookie)}, cookieShapes(d.Header)); diff != "" {
+				t.Errorf("Set-Cookie mismatch (-want +got):\n%s", diff)
+			}
+			if ev := e.lastEvent(); ev.Name != EventSessionRefused || ev.Reason != reasonNotAllowed {
+				t.Errorf("last event = %s/%s; want %s/%s", ev.Name, ev.Reason, EventSessionRefused, reasonNotAllowed)
+			}
+
+			// A page load signs in again, which names who was refused.
+			d = b.navigate(gateOrigin + "/page")
+			e.checkSignInStarted(t, d)
+			d = b.navigate(b.authorize(d.Header.Get("Location")))
+			checkPage(t, d, http.StatusForbidden, "This page is not open to you")
+			checkNoSession(t, d)
+		})
+	}
+}
+
+// A session the new lists still allow goes on as before, and costs no
+// more than before: the decision is kept with the opened session.
+func TestAllowListsKeepAllowedSessions(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	b := signedIn(t, e, ada)
+	g := e.newGate(map[string]string{config.VarAllowedDomains: "example.com", config.VarAllowedMIDs: "100000001"})
+	b.g = g
+
+	for range 2 {
+		d := b.fetch(gateOrigin + "/api")
+		if d.Forward == nil || e.sentHeader(d).Get(HeaderEmail) != "ada@example.com" {
+			t.Fatalf("allowed session: %+v; want a forward as ada", d)
+		}
+		if d.Forward.ResponseHeader != nil {
+			t.Errorf("allowed session: answer gets %v; want nothing added", d.Forward.ResponseHeader)
+		}
+	}
+	v, _ := b.cookie(sessionCookie)
+	if o := g.sessions.get(v); o == nil || !o.allowed {
+		t.Errorf("session cache holds %+v; want the session, allowed", o)
+	}
+}

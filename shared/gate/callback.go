@@ -2,7 +2,6 @@ package gate
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 
 	"github.com/cloudpage-gate/gate/shared/mc"
@@ -23,8 +22,8 @@ const (
 // callback never causes a token request (RFC 9700 §4.7.1; oauth2-proxy
 // redeems the code first).
 func (x *exchange) callback(ctx context.Context) *Decision {
-	if x.r.Method != http.MethodGet && x.r.Method != http.MethodHead {
-		return x.page(methodPage())
+	if !isRead(x.r) {
+		return x.methodNotAllowed(allowRead)
 	}
 
 	q, err := url.ParseQuery(x.r.URL.RawQuery)
@@ -40,14 +39,10 @@ func (x *exchange) callback(ctx context.Context) *Decision {
 
 	l, why := x.takeLogin(state)
 	if e := q.Get("error"); e != "" {
-		rd := "/"
-		if l != nil {
-			rd = l.Return
-		}
-		return x.authorizeError(e, q.Get("error_description"), rd)
+		return x.authorizeError(e, q.Get("error_description"), l)
 	}
 	if l == nil {
-		return x.lostState(why)
+		return x.lostState(state, why)
 	}
 
 	// Another tab finished signing in while this one was at Marketing
@@ -77,7 +72,8 @@ func hasDuplicates(q url.Values, keys ...string) bool {
 
 // takeLogin finds and consumes the login attempt that state belongs to, or
 // says why there is none. The cookie is cleared whatever the outcome: a
-// state is good for one callback only.
+// state is good for one callback only. An attempt that was found leaves a
+// mark that it was used (markUsed).
 func (x *exchange) takeLogin(state string) (*session.Login, string) {
 	if state == "" {
 		return nil, "missing_state"
@@ -100,24 +96,87 @@ func (x *exchange) takeLogin(state string) (*session.Login, string) {
 		return nil, "login_expired"
 	}
 	l.Return = cleanReturn(l.Return)
+	x.markUsed(state, l.Return)
 	return l, ""
+}
+
+// markUsed records that the attempt with this state was used, and where it
+// was going, in a short-lived cookie in place of its login cookie. A
+// callback that comes again, reloaded or reached with Back, is then known
+// for the person's own and sent on where it was going (see lostState),
+// while a forged one is not.
+//
+// The mark holds no state and is sealed under a name of its own, which the
+// seal binds in: it never opens as a login cookie, so it can never take a
+// callback to the token endpoint. It counts towards maxLogins, and a
+// failure to make it costs only that convenience.
+func (x *exchange) markUsed(state, rd string) {
+	name := usedCookieName(state)
+	m := session.Login{Return: rd, Created: x.now()}
+	plain, err := m.MarshalBinary()
+	if err != nil {
+		return
+	}
+	val, err := x.g.keys.Seal(name, plain)
+	if err != nil {
+		return
+	}
+	x.set = append(x.set, setCookie(name, val, loginTTL))
+}
+
+// usedReturn is where the attempt with this state was going, if this
+// browser holds a fresh mark that it was used (markUsed).
+func (x *exchange) usedReturn(state string) (string, bool) {
+	if state == "" {
+		return "", false
+	}
+	name := usedCookieName(state)
+	v, ok := cookie(x.r, name)
+	if !ok {
+		return "", false
+	}
+	m, ok := x.g.openLogin(name, v)
+	if !ok || !x.now().Before(m.Created.Add(loginTTL)) {
+		return "", false
+	}
+	return cleanReturn(m.Return), true
 }
 
 // lostState answers a callback whose attempt cannot be found: expired,
 // already used, from another browser, or forged. A browser that is signed
 // in anyway, as after pressing Back onto an old callback, goes on to the
-// site instead of an error (oauth2-proxy issue #1888).
-func (x *exchange) lostState(reason string) *Decision {
+// site instead of an error (oauth2-proxy issue #1888): to where the
+// attempt was going, if the browser holds its mark, else to the root.
+func (x *exchange) lostState(state, reason string) *Decision {
+	rd, used := x.usedReturn(state)
 	if s := x.session(); s != nil {
-		return x.redirect("/")
+		if !used {
+			rd = "/"
+		}
+		return x.redirect(rd)
 	}
 
+	if used && reason == "no_login_cookie" {
+		reason = "login_used"
+	}
 	x.emit(&Event{Level: "warn", Name: EventCallbackRefused, Reason: reason})
 	return x.page(lostStatePage(loginPath("/")))
 }
 
-// authorizeError answers Marketing Cloud's refusal to authorize.
-func (x *exchange) authorizeError(code, desc, rd string) *Decision {
+// authorizeError answers Marketing Cloud's refusal to authorize l, this
+// browser's attempt, or nil if the callback matched none.
+//
+// A refusal of the browser's own attempt ends any session it holds: it
+// comes from a re-authorization (REAUTH_AFTER) or a new sign-in, and
+// Marketing Cloud no longer vouches for the user, as when their licence
+// was withdrawn. A callback that matches no attempt ends nothing, or any
+// site could sign a user out with a link.
+func (x *exchange) authorizeError(code, desc string, l *session.Login) *Decision {
+	rd := "/"
+	if l != nil {
+		rd = l.Return
+		x.endSession()
+	}
 	code = errorCode(code)
 	x.emit(&Event{Level: "warn", Name: EventLoginDenied, Reason: code, Detail: mc.Clean(desc, 200)})
 	if code == "user_not_licensed" {
@@ -145,7 +204,7 @@ func errorCode(s string) string {
 // and issues the session.
 func (x *exchange) signIn(ctx context.Context, code, rd string) *Decision {
 	g := x.g
-	ctx, cancel := withBudget(ctx, Budget)
+	ctx, cancel := withBudget(ctx, g.budget)
 	defer cancel()
 
 	tok, err := g.mc.Exchange(ctx, code)
@@ -158,8 +217,9 @@ func (x *exchange) signIn(ctx context.Context, code, rd string) *Decision {
 	}
 
 	if !g.cfg.Allow.Permits(u.Email, u.MID, u.EID) {
+		x.endSession()
 		x.emit(&Event{Level: "warn", Name: EventLoginDenied, Reason: "not_allowed", User: u.Email, MID: u.MID})
-		return x.page(notAllowedPage(u.Email, u.MID))
+		return x.page(notAllowedPage(u.Email, u.MID, refusedBy(&g.cfg.Allow, u.Email, u.MID, u.EID)...))
 	}
 
 	if err := x.issueSession(u, tok); err != nil {

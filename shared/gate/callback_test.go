@@ -6,12 +6,14 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cloudpage-gate/gate/shared/config"
 	"github.com/cloudpage-gate/gate/shared/mcfake"
+	"github.com/cloudpage-gate/gate/shared/session"
 )
 
 // withQuery returns cb with its query rewritten by edit.
@@ -60,6 +62,27 @@ func TestCallbackRefusedBeforeTokenRequest(t *testing.T) {
 				return cb
 			},
 			wantStatus: http.StatusBadRequest, wantTitle: lost, wantReason: "login_cookie_unreadable",
+		},
+		{
+			// A login cookie sealed by the gate's own key under the callback's
+			// name, holding another state: only the comparison of the states
+			// refuses it.
+			name: "login cookie holds another state",
+			callback: func(t *testing.T, e *env, b *browser) string {
+				cb := b.startSignIn(gateOrigin + "/")
+				u, _ := url.Parse(cb)
+				state := u.Query().Get("state")
+				other := state[:len(state)-1] + map[bool]string{true: "A", false: "B"}[state[len(state)-1] != 'A']
+				l := session.Login{State: other, Return: "/", Created: e.clock.Now()}
+				plain, err := l.MarshalBinary()
+				if err != nil {
+					t.Fatalf("MarshalBinary() = %v", err)
+				}
+				name := loginCookieName(state)
+				b.setCookie(name, seal(t, keyA, name, plain))
+				return cb
+			},
+			wantStatus: http.StatusBadRequest, wantTitle: lost, wantReason: "state_mismatch",
 		},
 		{
 			name: "state changed",
@@ -199,7 +222,11 @@ func TestCallbackRefusedBeforeTokenRequest(t *testing.T) {
 			}
 
 			d := b.do(method, target, navigation())
-			checkPage(t, d, tt.wantStatus, tt.wantTitle)
+			if tt.wantStatus == http.StatusMethodNotAllowed {
+				checkMethodNotAllowed(t, d, "GET, HEAD")
+			} else {
+				checkPage(t, d, tt.wantStatus, tt.wantTitle)
+			}
 			checkNoSession(t, d)
 			if got := e.hit("/v2/token"); got != 0 {
 				t.Errorf("token requests = %d; want none", got)
@@ -231,15 +258,44 @@ func TestCallbackReplay(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t, nil)
 		b := e.browser(ada)
-		cb := b.startSignIn(gateOrigin + "/page")
-		checkRedirect(t, b.navigate(cb), "/page")
+		cb := b.startSignIn(gateOrigin + "/page?x=1")
+		checkRedirect(t, b.navigate(cb), "/page?x=1")
 
-		// Back onto the old callback: the browser is signed in, so it goes
-		// on to the site, and Marketing Cloud is not asked again.
-		checkRedirect(t, b.navigate(cb), "/")
+		// Back onto the old callback, or a reload of it: the browser is
+		// signed in, so it goes on to where the attempt was going, and
+		// Marketing Cloud is not asked again.
+		for range 2 {
+			d := b.navigate(cb)
+			checkRedirect(t, d, "/page?x=1")
+			if got := d.Header.Values("Set-Cookie"); got != nil {
+				t.Errorf("replay: Set-Cookie = %q; want none", got)
+			}
+		}
 		if got := e.hit("/v2/token"); got != 1 {
 			t.Errorf("token requests = %d; want 1: a replay must not reach Marketing Cloud", got)
 		}
+	})
+
+	t.Run("signed in, two tabs", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, nil)
+		b := e.browser(ada)
+		one := b.startSignIn(gateOrigin + "/one")
+		two := b.startSignIn(gateOrigin + "/two")
+		checkRedirect(t, b.navigate(two), "/two")
+		checkRedirect(t, b.navigate(one), "/one")
+		checkRedirect(t, b.navigate(two), "/two")
+		checkRedirect(t, b.navigate(one), "/one")
+	})
+
+	t.Run("signed in, mark expired", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, nil)
+		b := e.browser(ada)
+		cb := b.startSignIn(gateOrigin + "/page")
+		checkRedirect(t, b.navigate(cb), "/page")
+		e.clock.Advance(loginTTL)
+		checkRedirect(t, b.navigate(cb), "/")
 	})
 
 	t.Run("no session", func(t *testing.T) {
@@ -255,6 +311,9 @@ func TestCallbackReplay(t *testing.T) {
 		checkNoSession(t, d)
 		if got := e.hit("/v2/token"); got != 1 {
 			t.Errorf("token requests = %d; want 1", got)
+		}
+		if ev := e.lastEvent(); ev.Name != EventCallbackRefused || ev.Reason != "login_used" {
+			t.Errorf("last event = %s/%s; want %s/login_used", ev.Name, ev.Reason, EventCallbackRefused)
 		}
 	})
 
@@ -277,6 +336,192 @@ func TestCallbackReplay(t *testing.T) {
 			t.Errorf("last event = %s/%s; want %s/invalid_grant", ev.Name, ev.Reason, EventExchangeFailed)
 		}
 	})
+}
+
+// The mark a used attempt leaves never takes a callback to the token
+// endpoint, whatever is done with it.
+func TestUsedMarkIsNeverExchanged(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		// edit changes the browser's cookies and the callback it replays,
+		// once the attempt with this state completed and its session was
+		// dropped.
+		edit       func(t *testing.T, e *env, b *browser, state, cb string) string
+		wantReason string
+	}{
+		{
+			name: "replayed as it was",
+			edit: func(_ *testing.T, _ *env, _ *browser, _, cb string) string {
+				return cb
+			},
+			wantReason: "login_used",
+		},
+		{
+			name: "with a fresh code for the same state",
+			edit: func(t *testing.T, e *env, b *browser, _, cb string) string {
+				// Marketing Cloud answers the old authorize request again.
+				fresh := b.authorize(e.lastAuthorize)
+				if fresh == cb {
+					t.Fatalf("the fake sent the same code twice")
+				}
+				return fresh
+			},
+			wantReason: "login_used",
+		},
+		{
+			name: "moved to the login cookie's name",
+			edit: func(_ *testing.T, _ *env, b *browser, state, cb string) string {
+				v, _ := b.cookie(usedCookieName(state))
+				b.setCookie(loginCookieName(state), v)
+				return cb
+			},
+			wantReason: "login_cookie_unreadable",
+		},
+		{
+			name: "sealed as a login by the gate's key, without a state",
+			edit: func(t *testing.T, _ *env, b *browser, state, cb string) string {
+				v, _ := b.cookie(usedCookieName(state))
+				plain, err := b.g.keys.Open(usedCookieName(state), v)
+				if err != nil {
+					t.Fatalf("opening the mark: %v", err)
+				}
+				b.setCookie(loginCookieName(state), seal(t, keyA, loginCookieName(state), plain))
+				return cb
+			},
+			wantReason: "state_mismatch",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, nil)
+			b := e.browser(ada)
+			cb := b.startSignIn(gateOrigin + "/page")
+			u, _ := url.Parse(cb)
+			state := u.Query().Get("state")
+			checkRedirect(t, b.navigate(cb), "/page")
+			if _, ok := b.cookie(usedCookieName(state)); !ok {
+				t.Fatalf("no mark %s after the callback", usedCookieName(state))
+			}
+			b.deleteCookie(sessionCookie)
+
+			d := b.navigate(tt.edit(t, e, b, state, cb))
+			checkPage(t, d, http.StatusBadRequest, "Sign-in could not be completed")
+			checkNoSession(t, d)
+			if got := e.hit("/v2/token"); got != 1 {
+				t.Errorf("token requests = %d; want only the first sign-in's", got)
+			}
+			if ev := e.lastEvent(); ev.Name != EventCallbackRefused || ev.Reason != tt.wantReason {
+				t.Errorf("last event = %s/%s; want %s/%s", ev.Name, ev.Reason, EventCallbackRefused, tt.wantReason)
+			}
+		})
+	}
+}
+
+// A mark leads a signed-in browser only to its own attempt's path, on the
+// gate's own origin.
+func TestUsedMarkReturn(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		mark func(t *testing.T, e *env, b *browser, state string) // sets the mark for state
+		want string
+	}{
+		{"another attempt's mark moved here", func(t *testing.T, e *env, b *browser, state string) {
+			b.deleteCookie(sessionCookie)
+			other := b.startSignIn(gateOrigin + "/other")
+			checkRedirect(t, b.navigate(other), "/other")
+			u, _ := url.Parse(other)
+			v, _ := b.cookie(usedCookieName(u.Query().Get("state")))
+			b.setCookie(usedCookieName(state), v)
+		}, "/"},
+		{"tampered", func(t *testing.T, e *env, b *browser, state string) {
+			v, _ := b.cookie(usedCookieName(state))
+			b.setCookie(usedCookieName(state), flip(v))
+		}, "/"},
+		{"sealed by the gate's key, leading off-site", func(t *testing.T, e *env, b *browser, state string) {
+			markAt(t, e, b, state, "//evil.example/x")
+		}, "/"},
+		{"sealed by the gate's key, leading into the gate", func(t *testing.T, e *env, b *browser, state string) {
+			markAt(t, e, b, state, "/_gate/logout")
+		}, "/"},
+		{"sealed by the gate's key, leading elsewhere on the site", func(t *testing.T, e *env, b *browser, state string) {
+			markAt(t, e, b, state, "/elsewhere")
+		}, "/elsewhere"},
+		{"a login cookie under the mark's name", func(t *testing.T, e *env, b *browser, state string) {
+			l := session.Login{State: state, Return: "/login", Created: e.clock.Now()}
+			plain, _ := l.MarshalBinary()
+			b.setCookie(usedCookieName(state), seal(t, keyA, loginCookieName(state), plain))
+		}, "/"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, nil)
+			b := e.browser(ada)
+			cb := b.startSignIn(gateOrigin + "/page")
+			u, _ := url.Parse(cb)
+			state := u.Query().Get("state")
+			checkRedirect(t, b.navigate(cb), "/page")
+			if _, ok := b.cookie(usedCookieName(state)); !ok {
+				t.Fatalf("no mark %s after the callback", usedCookieName(state))
+			}
+
+			tt.mark(t, e, b, state)
+			checkRedirect(t, b.navigate(cb), tt.want)
+		})
+	}
+}
+
+// markAt seals a mark for state that leads to rd, as the gate would.
+func markAt(t *testing.T, e *env, b *browser, state, rd string) {
+	t.Helper()
+	m := session.Login{Return: rd, Created: e.clock.Now()}
+	plain, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatalf("MarshalBinary() = %v", err)
+	}
+	b.setCookie(usedCookieName(state), seal(t, keyA, usedCookieName(state), plain))
+}
+
+// Marks count towards the cap on sign-in cookies, and go before attempts
+// in progress.
+func TestUsedMarksAreCapped(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	b := e.browser(ada)
+
+	var used []string
+	for i := range maxLogins {
+		cb := b.startSignIn(gateOrigin + "/u" + strconv.Itoa(i))
+		b.navigate(cb)
+		b.deleteCookie(sessionCookie)
+		used = append(used, cb)
+		e.clock.Advance(loopWindow) // past the loop breaker, within loginTTL
+	}
+	if n := len(b.usedMarks()); n != maxLogins {
+		t.Fatalf("marks = %d; want %d", n, maxLogins)
+	}
+
+	pending := []string{b.startSignIn(gateOrigin + "/p0"), b.startSignIn(gateOrigin + "/p1")}
+	if n, m := len(b.loginCookies()), len(b.usedMarks()); n != 2 || n+m > maxLogins {
+		t.Errorf("after two new attempts: %d attempts and %d marks; want 2 attempts and at most %d cookies in all",
+			n, m, maxLogins)
+	}
+	for i, cb := range used {
+		u, _ := url.Parse(cb)
+		_, kept := b.cookie(usedCookieName(u.Query().Get("state")))
+		if want := i >= 2; kept != want {
+			t.Errorf("mark of attempt %d kept = %v; want %v (the oldest go first)", i, kept, want)
+		}
+	}
+	for i, cb := range pending {
+		checkRedirect(t, b.navigate(cb), "/p"+strconv.Itoa(i))
+	}
+	if len(b.cookieHeader()) > 4096 {
+		t.Errorf("Cookie header of %d bytes; want a few kilobytes at most", len(b.cookieHeader()))
+	}
 }
 
 func TestCallbackAuthorizeErrors(t *testing.T) {
@@ -356,6 +601,119 @@ func TestCallbackAuthorizeErrors(t *testing.T) {
 				t.Errorf("last event = %s/%s; want %s/%s", ev.Name, ev.Reason, EventLoginDenied, tt.wantReason)
 			}
 		})
+	}
+}
+
+// A sign-in that Marketing Cloud or the allow-lists refuse ends the session
+// the browser held: after REAUTH_AFTER, a user whose licence was withdrawn
+// gets the page that says so, and no request of theirs reaches the origin
+// afterwards.
+func TestRefusedSignInEndsSession(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		vars      map[string]string
+		before    func(t *testing.T, e *env, b *browser) // once the session is stale
+		edit      func(q url.Values)                     // changes Marketing Cloud's answer
+		wantTitle string
+		wantEvent [2]string
+		exchanges int // token requests in all, the first sign-in's included
+	}{
+		{
+			name: "licence withdrawn",
+			before: func(t *testing.T, e *env, _ *browser) {
+				if err := e.mc.SetLicensed(ada, false); err != nil {
+					t.Fatalf("SetLicensed: %v", err)
+				}
+			},
+			wantTitle: "You don't have access to this app yet",
+			wantEvent: [2]string{EventLoginDenied, "user_not_licensed"},
+			exchanges: 1,
+		},
+		{
+			name:      "access denied",
+			edit:      func(q url.Values) { q.Del("code"); q.Set("error", "access_denied") },
+			wantTitle: "Marketing Cloud did not sign you in",
+			wantEvent: [2]string{EventLoginDenied, "access_denied"},
+			exchanges: 1,
+		},
+		{
+			name: "signed in at Marketing Cloud as someone off the allow-lists",
+			vars: map[string]string{config.VarAllowedMIDs: "100000001"},
+			before: func(_ *testing.T, _ *env, b *browser) {
+				b.mcJar = nil
+				b.sub = alan
+			},
+			wantTitle: "This page is not open to you",
+			wantEvent: [2]string{EventLoginDenied, "not_allowed"},
+			exchanges: 2,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, tt.vars)
+			b := signedIn(t, e, ada)
+			e.clock.Advance(config.DefaultReauthAfter)
+			if tt.before != nil {
+				tt.before(t, e, b)
+			}
+
+			d := b.navigate(gateOrigin + "/page")
+			e.checkSignInStarted(t, d)
+			cb := b.authorize(d.Header.Get("Location"))
+			if tt.edit != nil {
+				cb = withQuery(t, cb, tt.edit)
+			}
+			d = b.navigate(cb)
+			checkPage(t, d, http.StatusForbidden, tt.wantTitle)
+			if !slices.Contains(cookieShapes(d.Header), clearShape(sessionCookie)) {
+				t.Errorf("Set-Cookie = %q; want the session cleared", cookieShapes(d.Header))
+			}
+			if _, ok := b.cookie(sessionCookie); ok {
+				t.Fatalf("the browser kept its session cookie")
+			}
+			if ev := e.eventsNamed(tt.wantEvent[0]); len(ev) != 1 || ev[0].Reason != tt.wantEvent[1] {
+				t.Errorf("%s events = %+v; want one, %s", tt.wantEvent[0], ev, tt.wantEvent[1])
+			}
+
+			checkLoginRequired(t, b.fetch(gateOrigin+"/api"), "/_gate/login?rd=%2Fapi")
+			d = b.do(http.MethodPost, gateOrigin+"/form", header("Sec-Fetch-Mode", "navigate",
+				"Content-Type", "application/x-www-form-urlencoded", "Referer", gateOrigin+"/form"))
+			checkPage(t, d, http.StatusUnauthorized, "Your sign-in has expired")
+			if got := e.hit("/v2/token"); got != tt.exchanges {
+				t.Errorf("token requests = %d; want %d", got, tt.exchanges)
+			}
+		})
+	}
+}
+
+// An error callback that matches no attempt of this browser signs nobody
+// out: otherwise any site could, with a link.
+func TestForgedErrorCallbackKeepsSession(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	b := signedIn(t, e, ada)
+	other := e.browser(ada).navigate(gateOrigin + "/theirs")
+	theirs, _ := url.Parse(other.Header.Get("Location"))
+
+	for _, q := range []string{
+		"error=access_denied",
+		"error=user_not_licensed&state=made-up",
+		"error=access_denied&state=" + url.QueryEscape(theirs.Query().Get("state")),
+	} {
+		h := navigation()
+		h.Set("Sec-Fetch-Site", "cross-site")
+		d := b.do(http.MethodGet, redirectURI+"?"+q, h)
+		if d.Status != http.StatusForbidden {
+			t.Errorf("%s: status %d; want 403", q, d.Status)
+		}
+		if got := d.Header.Values("Set-Cookie"); got != nil {
+			t.Errorf("%s: Set-Cookie = %q; want none", q, got)
+		}
+		if d := b.fetch(gateOrigin + "/api"); d.Forward == nil {
+			t.Errorf("%s: signed out by a forged callback (status %d)", q, d.Status)
+		}
 	}
 }
 

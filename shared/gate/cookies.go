@@ -17,6 +17,7 @@ const (
 	cookiePrefix   = "__Host-cpg"
 	sessionCookie  = cookiePrefix
 	loginCookie    = cookiePrefix + "-login-"
+	usedCookie     = cookiePrefix + "-used-"
 	attemptsCookie = cookiePrefix + "-tries"
 )
 
@@ -26,9 +27,11 @@ const (
 	// minutes; the rest is for a person typing a password.
 	loginTTL = 10 * time.Minute
 
-	// maxLogins caps the attempts kept at once, one per tab signing in.
-	// Beyond it the oldest is dropped, so abandoned attempts never grow the
-	// Cookie header past a few kilobytes (oauth2-proxy issue #2383).
+	// maxLogins caps the attempts kept at once, one per tab signing in,
+	// together with the marks of attempts used (see exchange.markUsed).
+	// Beyond it marks go first, then the oldest attempt, so abandoned
+	// attempts never grow the Cookie header past a few kilobytes
+	// (oauth2-proxy issue #2383).
 	maxLogins = 4
 
 	// Loop breaking: this many completed sign-ins within loopWindow, with
@@ -46,8 +49,31 @@ func isGateCookie(name string) bool {
 // loginCookieName derives an attempt's cookie name from its state, so the
 // callback finds the cookie of its own attempt among several.
 func loginCookieName(state string) string {
+	return loginCookie + stateTag(state)
+}
+
+// usedCookieName is the name of the mark that the attempt with this state
+// was used. It differs from the attempt's own cookie name, and names are
+// bound into the seal, so a mark never opens as a login cookie.
+func usedCookieName(state string) string {
+	return usedCookie + stateTag(state)
+}
+
+func stateTag(state string) string {
 	sum := sha256.Sum256([]byte(state))
-	return loginCookie + base64.RawURLEncoding.EncodeToString(sum[:9])
+	return base64.RawURLEncoding.EncodeToString(sum[:9])
+}
+
+// isAttemptCookie reports whether a cookie name is a login cookie or the
+// mark of a used one, and which.
+func isAttemptCookie(name string) (ok, used bool) {
+	switch {
+	case len(name) > len(loginCookie) && name[:len(loginCookie)] == loginCookie:
+		return true, false
+	case len(name) > len(usedCookie) && name[:len(usedCookie)] == usedCookie:
+		return true, true
+	}
+	return false, false
 }
 
 // cookies calls fn for each cookie in r's Cookie headers, in order, until

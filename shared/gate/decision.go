@@ -93,7 +93,7 @@ func (f *Forward) Apply(h http.Header) http.Header {
 func (x *exchange) page(p *page.Page) *Decision {
 	p.RequestID = x.requestID()
 	h := make(http.Header, 8)
-	page.SetHeaders(h, strings.HasPrefix(requestOrigin(x.r), "https:"))
+	p.SetHeaders(h, strings.HasPrefix(requestOrigin(x.r), "https:"))
 	x.addCookies(h)
 	return &Decision{Status: p.Status, Header: h, Body: p.Render()}
 }

@@ -16,18 +16,38 @@ func (x *exchange) endpoint() *Decision {
 	case "logout":
 		return x.logout()
 	case "userinfo":
+		if !isRead(x.r) {
+			return x.methodNotAllowed(allowRead)
+		}
 		return x.userinfo()
 	case "healthz":
+		if !isRead(x.r) {
+			return x.methodNotAllowed(allowRead)
+		}
 		return x.text(http.StatusOK, "ok\n")
 	}
 	return x.page(notFoundPage())
 }
 
+// The methods each of the gate's addresses answers, as Allow lists them.
+const (
+	allowRead   = "GET, HEAD"
+	allowLogout = "GET, HEAD, POST"
+)
+
+// methodNotAllowed answers a method the address does not serve, naming in
+// Allow the ones it does (RFC 9110 §15.5.6).
+func (x *exchange) methodNotAllowed(allow string) *Decision {
+	d := x.page(methodPage())
+	d.Header.Set("Allow", allow)
+	return d
+}
+
 // login starts a sign-in that returns to the path in ?rd=. A browser that
 // is already signed in goes straight there.
 func (x *exchange) login() *Decision {
-	if x.r.Method != http.MethodGet && x.r.Method != http.MethodHead {
-		return x.page(methodPage())
+	if !isRead(x.r) {
+		return x.methodNotAllowed(allowRead)
 	}
 
 	rd := cleanReturn(x.r.URL.Query().Get("rd"))
@@ -46,7 +66,7 @@ func (x *exchange) logout() *Decision {
 		return x.page(logoutPage())
 	case http.MethodPost:
 	default:
-		return x.page(methodPage())
+		return x.methodNotAllowed(allowLogout)
 	}
 
 	if x.crossSite() {
@@ -60,7 +80,7 @@ func (x *exchange) logout() *Decision {
 	}
 	x.set = append(x.set, clearCookie(sessionCookie), clearCookie(attemptsCookie))
 	cookies(x.r, func(name, _ string) bool {
-		if strings.HasPrefix(name, loginCookie) {
+		if ok, _ := isAttemptCookie(name); ok {
 			x.set = append(x.set, clearCookie(name))
 		}
 		return true
@@ -107,9 +127,10 @@ func (x *exchange) userinfo() *Decision {
 }
 
 // misconfigured answers every request of a gate whose configuration did
-// not parse. The health check lists the problems by variable; the problems
-// never include a secret's value.
+// not parse, and logs the problems under the request's id. The health
+// check lists them by variable; they never include a secret's value.
 func (x *exchange) misconfigured() *Decision {
+	x.emit(&Event{Level: "error", Name: EventConfigInvalid, Detail: x.g.cfgErr.Error()})
 	if x.path == config.GatePrefix+"healthz" {
 		var b strings.Builder
 		b.WriteString("misconfigured\n")

@@ -184,7 +184,7 @@ func TestLoginEndpointMethods(t *testing.T) {
 	e := newEnv(t, nil)
 	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete} {
 		d := e.browser(ada).do(m, gateOrigin+"/_gate/login?rd=%2F", nil)
-		checkPage(t, d, http.StatusMethodNotAllowed, "Not available this way")
+		checkMethodNotAllowed(t, d, "GET, HEAD")
 		if got := d.Header.Values("Set-Cookie"); got != nil {
 			t.Errorf("%s login: Set-Cookie = %q; want none", m, got)
 		}
@@ -305,7 +305,7 @@ func TestLogoutMethods(t *testing.T) {
 	b := signedIn(t, e, ada)
 	for _, m := range []string{http.MethodPut, http.MethodDelete, http.MethodPatch} {
 		d := b.do(m, gateOrigin+"/_gate/logout", header("Sec-Fetch-Site", "same-origin"))
-		checkPage(t, d, http.StatusMethodNotAllowed, "Not available this way")
+		checkMethodNotAllowed(t, d, "GET, HEAD, POST")
 		if got := d.Header.Values("Set-Cookie"); got != nil {
 			t.Errorf("%s logout: Set-Cookie = %q; want none", m, got)
 		}
@@ -363,6 +363,32 @@ func TestHealthz(t *testing.T) {
 	}
 }
 
+// userinfo and healthz only report: any other method gets 405 naming GET
+// and HEAD, whether or not the browser is signed in.
+func TestReadOnlyEndpointMethods(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	for _, b := range []*browser{e.browser(ada), signedIn(t, e, ada)} {
+		for _, p := range []string{"/_gate/userinfo", "/_gate/healthz"} {
+			for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch,
+				http.MethodOptions, "TRACE", "get", "PROPFIND"} {
+				d := b.do(m, gateOrigin+p, header("Sec-Fetch-Site", "same-origin", "Content-Type", "application/json"))
+				checkMethodNotAllowed(t, d, "GET, HEAD")
+				if got := d.Header.Values("Set-Cookie"); got != nil {
+					t.Errorf("%s %s: Set-Cookie = %q; want none", m, p, got)
+				}
+			}
+		}
+	}
+
+	b := signedIn(t, e, ada)
+	for _, p := range []string{"/_gate/userinfo", "/_gate/healthz"} {
+		if d := b.do(http.MethodHead, gateOrigin+p, subRequest()); d.Status != http.StatusOK {
+			t.Errorf("HEAD %s = %d; want 200", p, d.Status)
+		}
+	}
+}
+
 func TestUnknownEndpoint(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
@@ -398,19 +424,24 @@ func TestMisconfigured(t *testing.T) {
 	b := e.browser(ada)
 	b.g = g
 
-	ev := e.eventsNamed(EventConfigInvalid)
-	if len(ev) != 1 || ev[0].Level != "error" || !strings.Contains(ev[0].Detail, config.VarClientID) {
-		t.Errorf("config_invalid events = %+v; want one naming %s", ev, config.VarClientID)
+	if ev := e.eventsNamed(EventConfigInvalid); len(ev) != 0 {
+		t.Errorf("config_invalid events before any request = %+v; want none", ev)
 	}
 
 	for _, p := range []string{"/", "/page?x=1", "/_gate/login?rd=%2F", "/_gate/callback?code=x&state=y", "/_gate/userinfo", "/_gate/logout"} {
 		for _, h := range []http.Header{navigation(), subRequest()} {
 			d := b.do(http.MethodGet, gateOrigin+p, h)
 			checkPageHeader(t, d, http.StatusInternalServerError, "This site's sign-in is misconfigured", true)
+			checkConfigLogged(t, e, d)
 		}
 	}
 	d := b.do(http.MethodPost, gateOrigin+"/form", nil)
 	checkPageHeader(t, d, http.StatusInternalServerError, "This site's sign-in is misconfigured", true)
+	checkConfigLogged(t, e, d)
+	d = b.do(http.MethodGet, gateOrigin+"/page", header("Cf-Ray", "8f1e2d3c4b5a6978-AMS"))
+	if ev := e.lastEvent(); ev.Name != EventConfigInvalid || ev.RequestID != "8f1e2d3c4b5a6978-AMS" {
+		t.Errorf("last event = %s under id %q; want %s under the Cf-Ray id", ev.Name, ev.RequestID, EventConfigInvalid)
+	}
 
 	d = b.fetch(gateOrigin + "/_gate/healthz")
 	if d.Status != http.StatusInternalServerError || d.Header.Get("Content-Type") != "text/plain; charset=utf-8" {
@@ -430,9 +461,36 @@ func TestMisconfigured(t *testing.T) {
 			t.Errorf("healthz does not name %s:\n%s", v, d.Body)
 		}
 	}
+	if ev := e.lastEvent(); ev.Name != EventConfigInvalid || ev.RequestID == "" {
+		t.Errorf("healthz: last event = %s under id %q; want %s with a request id", ev.Name, ev.RequestID, EventConfigInvalid)
+	}
+	if got, want := len(e.eventsNamed(EventConfigInvalid)), 15; got != want {
+		t.Errorf("config_invalid events = %d; want one per request, %d", got, want)
+	}
 	e.addSecret("SECRETVALUE")
 	e.addSecret("KEYVALUE")
 	e.checkNoLeaks()
+}
+
+// checkConfigLogged fails unless the last event logged is the
+// config_invalid line of the request that got page d: under the request id
+// the page shows, naming the variables at fault.
+func checkConfigLogged(t *testing.T, e *env, d *Decision) {
+	t.Helper()
+	m := requestIDText.FindStringSubmatch(d.Body)
+	if m == nil {
+		t.Fatalf("page has no request id")
+	}
+	ev := e.lastEvent()
+	if ev.Name != EventConfigInvalid || ev.Level != "error" || ev.RequestID != m[1] {
+		t.Errorf("last event = %s %s under id %q; want error %s under the page's id %q",
+			ev.Level, ev.Name, ev.RequestID, EventConfigInvalid, m[1])
+	}
+	for _, v := range []string{config.VarClientID, config.VarSessionKeys} {
+		if !strings.Contains(ev.Detail, v+": ") {
+			t.Errorf("config_invalid detail %q does not name %s", ev.Detail, v)
+		}
+	}
 }
 
 func TestMisconfiguredOtherError(t *testing.T) {

@@ -55,6 +55,10 @@ type Gate struct {
 	cbPath string
 	cbOrig string // scheme://host of the redirect URI
 
+	// budget bounds each sign-in's calls to Marketing Cloud: Budget, or
+	// less in tests, which cannot wait ten seconds per case.
+	budget time.Duration
+
 	sessions sessionCache
 	rewrites atomic.Pointer[Rewrite] // the last one made; see Gate.rewrite
 }
@@ -79,16 +83,17 @@ func New(cfg *config.Config, opt Options) *Gate {
 
 // Misconfigured returns a gate that answers every request with a page
 // saying the gate is misconfigured, and lists the problems in err at
-// /_gate/healthz. It logs err once, now.
+// /_gate/healthz. Each request it answers logs err once, under the
+// request's id, so that the id a person quotes from the page finds the
+// problems in the log.
 func Misconfigured(err error, opt Options) *Gate {
 	g := newGate(opt)
 	g.cfgErr = err
-	g.emit(&Event{Level: "error", Name: EventConfigInvalid, Detail: err.Error()})
 	return g
 }
 
 func newGate(opt Options) *Gate {
-	g := &Gate{now: opt.Now, rand: opt.Rand, log: opt.Log}
+	g := &Gate{now: opt.Now, rand: opt.Rand, log: opt.Log, budget: Budget}
 	if g.now == nil {
 		g.now = time.Now
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/cloudpage-gate/gate/shared/mcfake"
 	"github.com/cloudpage-gate/gate/shared/page"
 	"github.com/google/go-cmp/cmp"
+	"github.com/tidwall/gjson"
 )
 
 // The deployment the tests run: a gate on gate.example in front of a
@@ -125,8 +126,11 @@ type env struct {
 	hits    map[string]int // requests the fake received, by path
 	output  []string       // page bodies, JSON answers, headers and log lines
 	answers []*Decision    // every decision that was not a forward
-	secrets []string       // states, codes and cookie values handed out
+	secrets []string       // states, codes, tokens and cookie values handed out
+	tokens  []string       // access and refresh tokens, as the fake issued them
 	sent    map[*Decision]http.Header
+
+	lastAuthorize string // the last redirect to the fake's authorize endpoint
 }
 
 // newEnv starts a fake and a gate. vars override baseVars; an empty value
@@ -179,7 +183,42 @@ func (e *env) serveFake(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	e.mc.ServeHTTP(w, r)
+	if r.URL.Path != "/v2/token" {
+		e.mc.ServeHTTP(w, r)
+		return
+	}
+
+	// Token answers are kept, so that tests can look for the tokens in
+	// what the gate shows, logs and seals.
+	rec := httptest.NewRecorder()
+	e.mc.ServeHTTP(rec, r)
+	e.keepTokens(rec.Body.String())
+	for k, vs := range rec.Header() {
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(rec.Code)
+	w.Write(rec.Body.Bytes())
+}
+
+// keepTokens records the tokens of a token answer as secrets.
+func (e *env) keepTokens(answer string) {
+	res := gjson.Parse(answer)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, k := range []string{"access_token", "refresh_token"} {
+		if v := res.Get(k).String(); v != "" {
+			e.secrets = append(e.secrets, v)
+			e.tokens = append(e.tokens, v)
+		}
+	}
+}
+
+// issued returns the access and refresh tokens the fake handed out, in
+// the order of its answers.
+func (e *env) issued() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.tokens)
 }
 
 // hit returns how many requests for path the fake received.
@@ -259,7 +298,11 @@ func (e *env) record(d *Decision) {
 	if f := d.Forward; f != nil {
 		e.output = append(e.output, f.URL)
 		for _, fl := range f.Set {
-			e.output = append(e.output, fl.Name+": "+fl.Value)
+			// The origin is meant to get the access token when
+			// FORWARD_ACCESS_TOKEN is set; it is no leak there.
+			if fl.Name != HeaderToken {
+				e.output = append(e.output, fl.Name+": "+fl.Value)
+			}
 		}
 		e.recordHeader(f.ResponseHeader)
 	}
@@ -378,6 +421,9 @@ func (b *browser) send(r *http.Request) *Decision {
 		if u, err := url.Parse(loc); err == nil {
 			b.e.addSecret(u.Query().Get("state"))
 		}
+		b.e.mu.Lock()
+		b.e.lastAuthorize = loc
+		b.e.mu.Unlock()
 	}
 	return d
 }
@@ -439,6 +485,22 @@ func (b *browser) loginCookies() []string {
 		}
 	}
 	return names
+}
+
+// usedMarks returns the names of the browser's marks of used attempts.
+func (b *browser) usedMarks() []string {
+	var names []string
+	for _, c := range b.jar {
+		if strings.HasPrefix(c.name, usedCookie) {
+			names = append(names, c.name)
+		}
+	}
+	return names
+}
+
+// cookieHeader is the Cookie header the browser sends the gate.
+func (b *browser) cookieHeader() string {
+	return b.request(http.MethodGet, gateOrigin+"/", nil).Header.Get("Cookie")
 }
 
 // authorize follows loc, the gate's redirect to the fake's authorize
@@ -630,6 +692,19 @@ func checkPageHeader(t testing.TB, d *Decision, status int, title string, hsts b
 	if !requestIDText.MatchString(d.Body) {
 		t.Errorf("page has no request id:\n%s", d.Body)
 	}
+}
+
+// checkMethodNotAllowed fails unless d is the 405 page with Allow naming
+// the methods allow.
+func checkMethodNotAllowed(t testing.TB, d *Decision, allow string) {
+	t.Helper()
+	if got := d.Header.Values("Allow"); len(got) != 1 || got[0] != allow {
+		t.Errorf("Allow = %q; want %q", got, allow)
+	}
+	rest := *d
+	rest.Header = d.Header.Clone()
+	rest.Header.Del("Allow")
+	checkPage(t, &rest, http.StatusMethodNotAllowed, "Not available this way")
 }
 
 var titleText = regexp.MustCompile(`<h1>(.*?)</h1>`)

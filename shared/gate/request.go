@@ -44,16 +44,31 @@ func isIDText(s string) bool {
 // isNavigation reports whether r is a browser loading a page, the only
 // kind of request that may be redirected to sign in: a script would follow
 // the redirect into a cross-origin error, and a form's body would be lost
-// (oauth2-proxy issues #1393 and #1349). Sec-Fetch-Mode decides where the
-// browser sends it; older clients are judged by Accept.
+// (oauth2-proxy issues #1393 and #1349).
+//
+// Browsers send Sec-Fetch-Mode and Sec-Fetch-Dest together (Fetch Metadata
+// Request Headers, W3C), so Sec-Fetch-Mode: navigate marks a page load, and
+// Sec-Fetch-Dest without it marks a script's fetch or a subresource, which
+// gets a 401 even when it asks for HTML. A client that sends no
+// Sec-Fetch-Dest is not a browser's script (Node's fetch sends
+// Sec-Fetch-Mode: cors alone, whatever it is asked for) and is judged, like
+// an older browser, by whether it accepts text/html.
 func isNavigation(r *http.Request) bool {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+	if !isRead(r) {
 		return false
 	}
-	if mode := r.Header.Get("Sec-Fetch-Mode"); mode != "" {
-		return mode == "navigate" && !isFrame(r)
+	if r.Header.Get("Sec-Fetch-Mode") == "navigate" {
+		return !isFrame(r)
+	}
+	if r.Header.Get("Sec-Fetch-Dest") != "" {
+		return false
 	}
 	return acceptsHTML(r)
+}
+
+// isRead reports whether r only reads: GET or HEAD.
+func isRead(r *http.Request) bool {
+	return r.Method == http.MethodGet || r.Method == http.MethodHead
 }
 
 // isFrame reports whether r loads a page into a frame. Such a navigation

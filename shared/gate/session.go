@@ -22,11 +22,22 @@ func (x *exchange) session() *session.Session {
 	o, reason := x.g.openSession(j.session, x.now())
 	if reason != "" {
 		x.emit(&Event{Level: "info", Name: EventSessionRefused, Reason: reason})
-		x.set = append(x.set, clearCookie(sessionCookie))
+		x.endSession()
 		return nil
 	}
 	x.ident = o.ident
 	return o.s
+}
+
+// endSession clears the request's session cookie, if it has one. The
+// request counts as without a session from then on.
+func (x *exchange) endSession() {
+	j := x.jar()
+	if !j.hasSess {
+		return
+	}
+	j.session, j.hasSess = "", false
+	x.set = append(x.set, clearCookie(sessionCookie))
 }
 
 // Reasons a session cookie is refused.
@@ -34,6 +45,7 @@ const (
 	reasonUnreadable = "unreadable" // tampered, truncated or sealed by an unknown key
 	reasonExpired    = "expired"
 	reasonFuture     = "issued_in_future"
+	reasonNotAllowed = "not_allowed" // off the allow-lists in force now
 )
 
 func (g *Gate) openSession(v string, now time.Time) (*opened, string) {
@@ -48,18 +60,26 @@ func (g *Gate) openSession(v string, now time.Time) (*opened, string) {
 		if err := s.UnmarshalBinary(plain); err != nil {
 			return nil, reasonUnreadable
 		}
-		o = &opened{s: s, ident: identityFields(s, g.cfg.ForwardAccessToken)}
+		o = &opened{
+			s:       s,
+			ident:   identityFields(s, g.cfg.ForwardAccessToken),
+			allowed: g.cfg.Allow.Permits(s.Email, s.MID, s.EID),
+		}
 		g.sessions.put(v, o)
 	}
 	s := o.s
 
 	// Both the lifetime sealed in and the one configured now apply, so
-	// that shortening SESSION_TTL shortens sessions already issued.
+	// that shortening SESSION_TTL shortens sessions already issued; so do
+	// the allow-lists configured now, so that a user taken off them loses
+	// access at once rather than when the session ends.
 	switch {
 	case s.AuthTime.After(now.Add(clockSkew)):
 		return nil, reasonFuture
 	case !now.Before(s.Expires) || !now.Before(s.AuthTime.Add(g.cfg.SessionTTL)):
 		return nil, reasonExpired
+	case !o.allowed:
+		return nil, reasonNotAllowed
 	}
 	return o, ""
 }

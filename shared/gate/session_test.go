@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cloudpage-gate/gate/shared/config"
+	"github.com/cloudpage-gate/gate/shared/mcfake"
 	"github.com/cloudpage-gate/gate/shared/session"
 	"github.com/google/go-cmp/cmp"
 )
@@ -286,5 +287,53 @@ func TestConcurrentRequests(t *testing.T) {
 	close(errs)
 	for msg := range errs {
 		t.Error(msg)
+	}
+}
+
+// The session cookie holds who the user is and when, and no Marketing Cloud
+// token unless FORWARD_ACCESS_TOKEN asks for the access token; never the
+// refresh token.
+func TestSessionHoldsNoTokenByDefault(t *testing.T) {
+	t.Parallel()
+	for _, forward := range []bool{false, true} {
+		t.Run(fmt.Sprintf("FORWARD_ACCESS_TOKEN=%v", forward), func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, map[string]string{config.VarForwardAccessToken: fmt.Sprint(forward)})
+			b := e.browser(ada)
+			b.mustSignIn(gateOrigin+"/", "/")
+
+			v, _ := b.cookie(sessionCookie)
+			plain, err := b.g.keys.Open(sessionCookie, v)
+			if err != nil {
+				t.Fatalf("opening the session cookie: %v", err)
+			}
+			var s session.Session
+			if err := s.UnmarshalBinary(plain); err != nil {
+				t.Fatalf("decoding the session: %v", err)
+			}
+			tokens := e.issued()
+			if len(tokens) != 2 {
+				t.Fatalf("tokens issued = %d; want an access and a refresh token", len(tokens))
+			}
+			access, refresh := tokens[0], tokens[1]
+
+			want := session.Session{
+				UserID: ada, Email: "ada@example.com", Name: "ada.lovelace",
+				MID: 100000001, EID: 100000000, AuthTime: epoch, Expires: epoch.Add(config.DefaultSessionTTL),
+			}
+			if forward {
+				want.AccessToken = access
+				want.TokenExpires = epoch.Add(mcfake.DefaultExpiresIn * time.Second)
+			}
+			if diff := cmp.Diff(want, s); diff != "" {
+				t.Errorf("sealed session mismatch (-want +got):\n%s", diff)
+			}
+			if strings.Contains(string(plain), refresh) {
+				t.Errorf("the session holds the refresh token")
+			}
+			if !forward && strings.Contains(string(plain), access) {
+				t.Errorf("the session holds the access token")
+			}
+		})
 	}
 }

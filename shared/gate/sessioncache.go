@@ -30,10 +30,13 @@ type cachedSession struct {
 	*opened
 }
 
-// opened is a session that opened, with what it forwards (identityFields).
+// opened is a session that opened, with what it forwards (identityFields)
+// and whether the allow-lists let its user in. Both are worked out once per
+// cookie value, since the configuration is fixed for the gate's lifetime.
 type opened struct {
-	s     *session.Session
-	ident []Field
+	s       *session.Session
+	ident   []Field
+	allowed bool
 }
 
 // cacheKeyLen is the length of the key taken from the end of a sealed

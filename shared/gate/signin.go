@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"io"
-	"net/http"
 	"time"
 
 	"github.com/cloudpage-gate/gate/shared/session"
@@ -18,10 +17,10 @@ func (x *exchange) signInRequired() *Decision {
 		return x.startSignIn(x.requestReturn())
 	}
 
-	if x.r.Method != http.MethodGet && x.r.Method != http.MethodHead && isFormSubmission(x.r) {
+	if !isRead(x.r) && isFormSubmission(x.r) {
 		return x.page(formExpiredPage(loginPath(x.refererReturn())))
 	}
-	if (x.r.Method == http.MethodGet || x.r.Method == http.MethodHead) && isFrame(x.r) {
+	if isRead(x.r) && isFrame(x.r) {
 		return x.page(signInPage(loginPath(x.requestReturn())))
 	}
 	return x.loginRequired(x.requestReturn())
@@ -90,18 +89,16 @@ func (g *Gate) newState() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b[:]), nil
 }
 
-// evictLogins clears login cookies so that, with the one about to be set,
-// at most maxLogins remain: expired and unreadable ones first, then the
-// oldest.
+// evictLogins clears sign-in cookies, attempts and marks of used ones
+// alike, so that, with the attempt about to be set, at most maxLogins
+// remain: expired and unreadable ones first, then marks, then the oldest
+// attempts.
 func (x *exchange) evictLogins() {
-	type attempt struct {
-		name    string
-		created time.Time
-	}
-	var live []attempt
+	var kept []attempt
 	now := x.now()
 	cookies(x.r, func(name, value string) bool {
-		if len(name) <= len(loginCookie) || name[:len(loginCookie)] != loginCookie {
+		ok, used := isAttemptCookie(name)
+		if !ok {
 			return true
 		}
 		l, ok := x.g.openLogin(name, value)
@@ -109,20 +106,41 @@ func (x *exchange) evictLogins() {
 			x.set = append(x.set, clearCookie(name))
 			return true
 		}
-		live = append(live, attempt{name, l.Created})
+		kept = append(kept, attempt{name, l.Created, used})
 		return true
 	})
 
-	for len(live) >= maxLogins {
-		oldest := 0
-		for i, a := range live {
-			if a.created.Before(live[oldest].created) {
-				oldest = i
-			}
-		}
-		x.set = append(x.set, clearCookie(live[oldest].name))
-		live = append(live[:oldest], live[oldest+1:]...)
+	for len(kept) >= maxLogins {
+		i := evictee(kept)
+		x.set = append(x.set, clearCookie(kept[i].name))
+		kept = append(kept[:i], kept[i+1:]...)
 	}
+}
+
+// attempt is a sign-in cookie that evictLogins may clear.
+type attempt struct {
+	name    string
+	created time.Time
+	used    bool // a mark of a used attempt, not one in progress
+}
+
+// evictee returns which of as to clear first: a mark before an attempt in
+// progress, which a tab still waits on, and the older of two of a kind.
+func evictee(as []attempt) int {
+	first := 0
+	for i, a := range as {
+		f := as[first]
+		if a.used != f.used {
+			if a.used {
+				first = i
+			}
+			continue
+		}
+		if a.created.Before(f.created) {
+			first = i
+		}
+	}
+	return first
 }
 
 func (g *Gate) openLogin(name, value string) (*session.Login, bool) {

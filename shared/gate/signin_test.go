@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cloudpage-gate/gate/shared/config"
+	"github.com/cloudpage-gate/gate/shared/page"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -25,6 +26,9 @@ func TestUnsignedNavigationStartsSignIn(t *testing.T) {
 		{"sec-fetch navigate", http.MethodGet, navigation()},
 		{"accept html without sec-fetch", http.MethodGet, header("Accept", "text/html,*/*;q=0.8")},
 		{"head navigate", http.MethodHead, navigation()},
+		// Node's fetch, and so Miniflare's dispatchFetch, sends
+		// Sec-Fetch-Mode: cors without Sec-Fetch-Dest, whatever it asks for.
+		{"node fetch accepting html", http.MethodGet, header("Sec-Fetch-Mode", "cors", "Accept", "text/html")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,7 +107,8 @@ func TestUnsignedRequestIsNotForwarded(t *testing.T) {
 		{"any accept without sec-fetch", http.MethodGet, header("Accept", "*/*")},
 		{"no headers at all", http.MethodGet, nil},
 		{"image", http.MethodGet, header("Sec-Fetch-Mode", "no-cors", "Sec-Fetch-Dest", "image", "Accept", "image/*")},
-		{"fetch claiming html", http.MethodGet, header("Sec-Fetch-Mode", "cors", "Accept", "text/html")},
+		{"fetch claiming html", http.MethodGet, header("Sec-Fetch-Mode", "cors", "Sec-Fetch-Dest", "empty", "Accept", "text/html")},
+		{"node fetch accepting json", http.MethodGet, header("Sec-Fetch-Mode", "cors", "Accept", "application/json")},
 		{"post json", http.MethodPost, header("Sec-Fetch-Mode", "cors", "Content-Type", "application/json")},
 		{"put", http.MethodPut, header("Sec-Fetch-Mode", "cors", "Content-Type", "application/json")},
 		{"delete", http.MethodDelete, header("Sec-Fetch-Mode", "cors")},
@@ -199,7 +204,22 @@ func TestUnsignedFrameNavigationGetsSignInPage(t *testing.T) {
 		t.Fatalf("frame navigation: 302 to %q; want the 401 sign-in page, not a redirect inside the frame",
 			d.Header.Get("Location"))
 	}
-	checkPage(t, d, http.StatusUnauthorized, "Sign in to continue")
+	// The page may be framed, so that the frame shows it rather than the
+	// browser's refusal; its link opens in the whole window.
+	framed := *d
+	framed.Header = d.Header.Clone()
+	if got := framed.Header.Get("Content-Security-Policy"); got != page.FramedCSP {
+		t.Errorf("Content-Security-Policy = %q; want %q", got, page.FramedCSP)
+	}
+	if got := framed.Header.Values("X-Frame-Options"); got != nil {
+		t.Errorf("X-Frame-Options = %q; want none", got)
+	}
+	framed.Header.Set("Content-Security-Policy", page.CSP)
+	framed.Header.Set("X-Frame-Options", "DENY")
+	checkPage(t, &framed, http.StatusUnauthorized, "Sign in to continue")
+	if !strings.Contains(d.Body, `target="_top"`) {
+		t.Errorf("page's link does not open in the whole window:\n%s", d.Body)
+	}
 	href := `href="` + html.EscapeString(loginPath("/embed?id=7")) + `"`
 	if !strings.Contains(d.Body, href) {
 		t.Errorf("page has no link %s", href)
@@ -214,11 +234,13 @@ func TestFullSignIn(t *testing.T) {
 
 	cb := b.startSignIn(gateOrigin + "/page?a=1&b=two")
 	cbURL, _ := url.Parse(cb)
-	login := loginCookieName(cbURL.Query().Get("state"))
+	state := cbURL.Query().Get("state")
+	login := loginCookieName(state)
 
 	d := b.navigate(cb)
 	checkRedirect(t, d, "/page?a=1&b=two")
-	want := []string{clearShape(login), setShape(sessionCookie, "28800"), setShape(attemptsCookie, "120")}
+	want := []string{clearShape(login), setShape(usedCookieName(state), "600"),
+		setShape(sessionCookie, "28800"), setShape(attemptsCookie, "120")}
 	if diff := cmp.Diff(want, cookieShapes(d.Header)); diff != "" {
 		t.Errorf("callback Set-Cookie mismatch (-want +got):\n%s", diff)
 	}
@@ -526,4 +548,29 @@ func TestLoginCookiesCappedWithinOneSecond(t *testing.T) {
 		}
 	}
 	checkRedirect(t, b.navigate(last), "/q5")
+}
+
+func TestEvictee(t *testing.T) {
+	t.Parallel()
+	at := func(name string, sec int, used bool) attempt {
+		return attempt{name: name, created: epoch.Add(time.Duration(sec) * time.Second), used: used}
+	}
+	tests := []struct {
+		name string
+		in   []attempt
+		want string
+	}{
+		{"one", []attempt{at("a", 0, false)}, "a"},
+		{"oldest attempt", []attempt{at("a", 2, false), at("b", 1, false), at("c", 3, false)}, "b"},
+		{"a mark before an older attempt", []attempt{at("a", 0, false), at("b", 1, false), at("m", 9, true)}, "m"},
+		{"the oldest of the marks", []attempt{at("m1", 5, true), at("a", 0, false), at("m2", 4, true)}, "m2"},
+		{"a mark first in line", []attempt{at("m", 9, true), at("a", 0, false)}, "m"},
+		{"ties keep the first", []attempt{at("a", 1, false), at("b", 1, false)}, "a"},
+		{"a mark from the future still goes first", []attempt{at("a", 0, false), at("m", 1<<30, true)}, "m"},
+	}
+	for _, tt := range tests {
+		if got := tt.in[evictee(tt.in)].name; got != tt.want {
+			t.Errorf("%s: evictee = %q; want %q", tt.name, got, tt.want)
+		}
+	}
 }

@@ -12,7 +12,9 @@
 // Cloud than it promises.
 //
 // Paths under /_fake/ belong to the fake, not to Marketing Cloud: signing in,
-// signing out, and switching [Faults] at run time.
+// signing out, switching [Faults] at run time, and granting or withdrawing a
+// user's licence for the package at run time (POST /_fake/licence with
+// {"sub": "71000001", "licensed": false}; see [Server.SetLicensed]).
 //
 // [NewCloudPage] plays the origin behind the gate and shows what reached it.
 //

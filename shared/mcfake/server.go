@@ -27,8 +27,9 @@ var DefaultScopes = []string{"openid", "offline", "email_read", "email_send", "e
 // Server is a fake Marketing Cloud auth host for one Web App integration.
 // It serves GET /v2/authorize, POST /v2/token and GET /v2/userinfo, and
 // its own pages: GET / (who is signed in), POST /_fake/signin (the sign-in
-// form), GET or POST /_fake/logout (see [Server.SignOut]) and GET or POST
-// /_fake/faults (see [Faults]). Every other path is 404.
+// form), GET or POST /_fake/logout (see [Server.SignOut]), GET or POST
+// /_fake/faults (see [Faults]) and GET or POST /_fake/licence (see
+// [Server.SetLicensed]). Every other path is 404.
 //
 // Set the fields before the first request and leave them alone afterwards.
 // The methods are safe for concurrent use. The zero value is not usable:
@@ -76,6 +77,7 @@ type Server struct {
 	access   map[string]grant
 	refresh  map[string]grant
 	sessions map[string]string // session id to User.Sub
+	licensed map[string]bool   // User.Sub to whether it holds the licence
 	faults   Faults
 }
 
@@ -106,6 +108,10 @@ func (s *Server) setup() {
 		s.access = map[string]grant{}
 		s.refresh = map[string]grant{}
 		s.sessions = map[string]string{}
+		s.licensed = make(map[string]bool, len(s.roster))
+		for _, u := range s.roster {
+			s.licensed[u.Sub] = u.Licensed
+		}
 		s.mu.Unlock()
 
 		mux := http.NewServeMux()
@@ -116,6 +122,7 @@ func (s *Server) setup() {
 		mux.HandleFunc("POST /_fake/signin", s.signIn)
 		mux.HandleFunc("/_fake/logout", s.logout)
 		mux.HandleFunc("/_fake/faults", s.faultsControl)
+		mux.HandleFunc("/_fake/licence", s.licenceControl)
 		s.mux = mux
 	})
 }
@@ -145,9 +152,13 @@ func (s *Server) instanceURL(api string) string {
 	return "https://" + cmp.Or(s.Subdomain, DefaultSubdomain) + "." + api + ".marketingcloudapis.com/"
 }
 
+// user returns the user with this sub, with the licence in force now.
 func (s *Server) user(sub string) (User, bool) {
 	for _, u := range s.roster {
 		if u.Sub == sub {
+			s.mu.Lock()
+			u.Licensed = s.licensed[sub]
+			s.mu.Unlock()
 			return u, true
 		}
 	}

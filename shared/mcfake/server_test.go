@@ -37,6 +37,8 @@ func TestConcurrentUse(t *testing.T) {
 			s.SetFaults(Faults{})
 			s.SignOut(grace)
 			_ = s.CurrentFaults()
+			_ = s.SetLicensed(grace, i%2 == 0)
+			_ = s.Licences()
 		}()
 	}
 	wg.Wait()

@@ -16,7 +16,8 @@ type User struct {
 	// at the token endpoint. The default MID is always allowed.
 	BusinessUnits []int64
 
-	// Licensed is whether the integration's package is licensed to the user.
+	// Licensed is whether the integration's package is licensed to the user
+	// when the server starts; [Server.SetLicensed] changes it later.
 	// Authorize sends an unlicensed user back with error=user_not_licensed.
 	Licensed bool
 

@@ -15,7 +15,10 @@ import (
 	"strings"
 )
 
-// Page is one page. Text fields are plain text, escaped on output.
+// Page is one page. Text fields are plain text, escaped on output. In Body
+// and Admin, text between backquotes is shown as code (a command, a
+// variable's name, a path): "run `make key`". Title and Lead are never
+// marked up, since they may hold what Marketing Cloud says about a user.
 type Page struct {
 	Status int    // HTTP status
 	Title  string // the heading, also the document title
@@ -32,6 +35,12 @@ type Page struct {
 
 	// RequestID is shown for the reader to quote; empty shows nothing.
 	RequestID string
+
+	// Framed lets the page be shown inside a frame on any site. Only a page
+	// whose one action opens in the whole window (Action.Top) should set
+	// it: a site that frames the page can then make a click do nothing but
+	// take the reader to the gate. See [Page.SetHeaders].
+	Framed bool
 }
 
 // Action is a link, or with Post a form that submits to Href.
@@ -59,13 +68,14 @@ p{margin:0 0 .9rem}
 h2{font-size:1rem;margin:0;color:var(--fg)}
 ul{padding-left:1.2rem;margin:.5rem 0}
 li{margin:.3rem 0}
-.rid{font-size:.85rem;color:var(--muted);border-top:1px solid var(--line);padding-top:.75rem;margin-top:.75rem;word-break:break-all}
+.rid{font-size:.85rem;color:var(--muted);border-top:1px solid var(--line);padding-top:.75rem;margin-top:.75rem;overflow-wrap:anywhere}
 code{font:.9em ui-monospace,SFMono-Regular,Menlo,monospace}
 footer{max-width:34rem;margin:.75rem auto 0;font-size:.8rem;color:var(--muted);text-align:center}`
 
 // CSP is the Content-Security-Policy of every page: nothing loads from
 // anywhere, the one style block is admitted by its hash, forms post only
-// to the gate, and no site may frame the page (RFC 9700 §4.16).
+// to the gate, and no site may frame the page (RFC 9700 §4.16) unless it
+// sets Page.Framed.
 var CSP = "default-src 'none'; style-src '" + styleHash() + "'; form-action 'self'; " +
 	"frame-ancestors 'none'; base-uri 'none'"
 
@@ -88,6 +98,20 @@ func SetHeaders(h http.Header, hsts bool) {
 	}
 }
 
+// FramedCSP is the Content-Security-Policy of a page with Framed set: CSP
+// with any site allowed to frame it.
+var FramedCSP = strings.Replace(CSP, "frame-ancestors 'none'", "frame-ancestors *", 1)
+
+// SetHeaders sets the headers of this page: those of the package-level
+// SetHeaders, with framing allowed when p.Framed is set.
+func (p *Page) SetHeaders(h http.Header, hsts bool) {
+	SetHeaders(h, hsts)
+	if p.Framed {
+		h.Set("Content-Security-Policy", FramedCSP)
+		h.Del("X-Frame-Options")
+	}
+}
+
 // Render returns the page's HTML.
 func (p *Page) Render() string {
 	var b strings.Builder
@@ -101,9 +125,17 @@ func (p *Page) Render() string {
 	b.WriteString("</style></head><body><main><h1>")
 	b.WriteString(escape(p.Title))
 	b.WriteString("</h1>")
-	para(&b, "lead", p.Lead)
+	if p.Lead != "" {
+		b.WriteString(`<p class="lead">`)
+		b.WriteString(escape(p.Lead))
+		b.WriteString("</p>")
+	}
 	for _, s := range p.Body {
-		para(&b, "", s)
+		if s != "" {
+			b.WriteString("<p>")
+			inline(&b, s)
+			b.WriteString("</p>")
+		}
 	}
 	p.writeAction(&b)
 	p.writeAdmin(&b)
@@ -116,17 +148,25 @@ func (p *Page) Render() string {
 	return b.String()
 }
 
-func para(b *strings.Builder, class, text string) {
-	if text == "" {
-		return
-	}
-	if class != "" {
-		b.WriteString(`<p class="` + class + `">`)
-	} else {
-		b.WriteString("<p>")
+// inline writes text escaped, with each span between a pair of backquotes
+// as a <code> element. A backquote without a partner is written as it is.
+func inline(b *strings.Builder, text string) {
+	for {
+		i := strings.IndexByte(text, '`')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(text[i+1:], '`')
+		if j < 0 {
+			break
+		}
+		b.WriteString(escape(text[:i]))
+		b.WriteString("<code>")
+		b.WriteString(escape(text[i+1 : i+1+j]))
+		b.WriteString("</code>")
+		text = text[i+2+j:]
 	}
 	b.WriteString(escape(text))
-	b.WriteString("</p>")
 }
 
 func (p *Page) writeAction(b *strings.Builder) {
@@ -159,7 +199,7 @@ func (p *Page) writeAdmin(b *strings.Builder) {
 	b.WriteString(`<section class="admin"><h2>For administrators</h2><ul>`)
 	for _, s := range p.Admin {
 		b.WriteString("<li>")
-		b.WriteString(escape(s))
+		inline(b, s)
 		b.WriteString("</li>")
 	}
 	b.WriteString("</ul></section>")

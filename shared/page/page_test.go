@@ -252,3 +252,70 @@ func TestSetHeaders(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderCode(t *testing.T) {
+	tests := []struct {
+		name, text, want string
+	}{
+		{"command", "Run `make check-config ENV=<environment>` first.",
+			"Run <code>make check-config ENV=&lt;environment&gt;</code> first."},
+		{"two spans", "`MC_CLIENT_ID` and `MC_CLIENT_SECRET`",
+			"<code>MC_CLIENT_ID</code> and <code>MC_CLIENT_SECRET</code>"},
+		{"unpaired", "a ` alone", "a ` alone"},
+		{"third unpaired", "`a` and ` b", "<code>a</code> and ` b"},
+		{"empty span", "x `` y", "x <code></code> y"},
+		{"markup in code", "`</code><script>x</script>`",
+			"<code>&lt;/code&gt;&lt;script&gt;x&lt;/script&gt;</code>"},
+		{"none", "plain <b>", "plain &lt;b&gt;"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := (&Page{Body: []string{tt.text}}).Render()
+			if want := "<p>" + tt.want + "</p>"; !strings.Contains(body, want) {
+				t.Errorf("Render(Body %q) = %q; want it to hold %q", tt.text, body, want)
+			}
+			admin := (&Page{Admin: []string{tt.text}}).Render()
+			if want := "<li>" + tt.want + "</li>"; !strings.Contains(admin, want) {
+				t.Errorf("Render(Admin %q) = %q; want it to hold %q", tt.text, admin, want)
+			}
+		})
+	}
+}
+
+// TestRenderLeadIsPlain checks that Title and Lead, which may hold an
+// address from Marketing Cloud, show backquotes as they are.
+func TestRenderLeadIsPlain(t *testing.T) {
+	out := (&Page{Title: "a `b` c", Lead: "you are `x`@example.com"}).Render()
+	for _, want := range []string{"<h1>a `b` c</h1>", "<p class=\"lead\">you are `x`@example.com</p>"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("Render() = %q; want it to hold %q", out, want)
+		}
+	}
+}
+
+func TestPageSetHeaders(t *testing.T) {
+	h := http.Header{}
+	(&Page{}).SetHeaders(h, true)
+	if h.Get("Content-Security-Policy") != CSP || h.Get("X-Frame-Options") != "DENY" ||
+		h.Get("Strict-Transport-Security") == "" {
+		t.Errorf("Page{}.SetHeaders() = %v; want the package's headers", h)
+	}
+
+	h = http.Header{}
+	(&Page{Framed: true}).SetHeaders(h, false)
+	csp := h.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "frame-ancestors *") || strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Errorf("Page{Framed}.SetHeaders() Content-Security-Policy = %q; want frame-ancestors *", csp)
+	}
+	for _, want := range []string{"default-src 'none'", "form-action 'self'", "base-uri 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("Page{Framed}.SetHeaders() Content-Security-Policy = %q; want it to keep %q", csp, want)
+		}
+	}
+	if v := h.Values("X-Frame-Options"); len(v) != 0 {
+		t.Errorf("Page{Framed}.SetHeaders() X-Frame-Options = %q; want none", v)
+	}
+	if h.Get("Cache-Control") != "no-store" || h.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("Page{Framed}.SetHeaders() = %v; want the other headers kept", h)
+	}
+}

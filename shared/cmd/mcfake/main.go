@@ -11,8 +11,9 @@
 // and stops cleanly on SIGINT or SIGTERM.
 //
 // POST /_fake/faults on the mc server switches faults at run time (see
-// mcfake.Faults); like everything under /_fake/, it is a test aid and not a
-// Marketing Cloud endpoint.
+// mcfake.Faults), and POST /_fake/licence {"sub":"…","licensed":false}
+// withdraws or grants a user's licence; like everything under /_fake/,
+// they are test aids and not Marketing Cloud endpoints.
 package main
 
 import (
