@@ -116,8 +116,21 @@ function mcFetch(req, init) {
 
 // log writes one JSON line, as the Go side does, so that Workers Logs and
 // Logpush filter both alike.
-function log(level, event, detail) {
-  console.log(JSON.stringify({ time: new Date().toISOString(), level, event, detail }));
+function log(level, event, detail, requestID) {
+  const line = { time: new Date().toISOString(), level, event };
+  if (requestID !== undefined) line.request_id = requestID;
+  line.detail = detail;
+  console.log(JSON.stringify(line));
+}
+
+// requestID names a request the Go side could not answer, as the Go side
+// would (gate.requestID): Cloudflare's Ray ID, or random hex where there is
+// none.
+function requestID(request) {
+  const ray = request.headers.get("cf-ray");
+  if (ray !== null && /^[0-9A-Za-z-]{1,64}$/.test(ray)) return ray;
+  const b = crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 }
 
 const encoder = new TextEncoder();
@@ -300,8 +313,15 @@ function relinkAnswer(res, rw) {
   return rewriter.transform(res);
 }
 
-function failed() {
-  return new Response("The sign-in gate failed while handling this request.\n", {
+// failed answers a request that the Go program could not decide (it trapped
+// or exited), and logs why under the request's id. Go's pages are out of
+// reach here, so the answer is plain text with the same advice.
+function failed(request, err) {
+  const id = requestID(request);
+  log("error", "runtime_failed", String(err), id);
+  const text = "The sign-in gate failed while handling this request. Try again; if it keeps " +
+    `failing, tell the site's administrator and quote request id ${id}.\n`;
+  return new Response(text, {
     status: 500,
     headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
   });
@@ -327,8 +347,7 @@ export default {
       // A trap or an exit leaves the instance unusable; the next request
       // starts a fresh one.
       if (inst) inst.isDead = true;
-      log("error", "runtime_failed", String(err));
-      return failed();
+      return failed(request, err);
     }
     return d.url === undefined ? answer(d) : forward(inst, request, input, d);
   },

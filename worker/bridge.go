@@ -105,9 +105,7 @@ var hook func(r *http.Request) *gate.Decision
 func handle(gt *gate.Gate, r *http.Request) (d *gate.Decision) {
 	defer func() {
 		if v := recover(); v != nil {
-			logEvent(&gate.Event{Time: now(), Level: "error", Name: gate.EventPanic,
-				Detail: fmt.Sprint(v) + "\n" + string(debug.Stack())})
-			d = plain(http.StatusInternalServerError, "The sign-in gate failed while handling this request.\n")
+			d = panicked(gt, r, fmt.Sprint(v)+"\n"+string(debug.Stack()))
 		}
 	}()
 
@@ -117,6 +115,18 @@ func handle(gt *gate.Gate, r *http.Request) (d *gate.Decision) {
 		}
 	}
 	return gt.Handle(context.Background(), r)
+}
+
+// panicked is the gate's page for a request that panicked, with its
+// request id, or plain text should the page itself fail.
+func panicked(gt *gate.Gate, r *http.Request, detail string) (d *gate.Decision) {
+	defer func() {
+		if recover() != nil {
+			logEvent(&gate.Event{Time: now(), Level: "error", Name: gate.EventPanic, Detail: detail})
+			d = plain(http.StatusInternalServerError, "The sign-in gate failed while handling this request. Try again.\n")
+		}
+	}()
+	return gt.Panicked(r, detail)
 }
 
 func badRequest() *gate.Decision {

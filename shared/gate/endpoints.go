@@ -149,5 +149,5 @@ func (x *exchange) misconfigured() *Decision {
 // internal answers a failure of the gate itself; the cause is logged.
 func (x *exchange) internal(doing string, err error) *Decision {
 	x.emit(&Event{Level: "error", Name: EventInternalError, Detail: doing + ": " + err.Error()})
-	return x.page(internalPage())
+	return x.page(internalPage(EventInternalError))
 }

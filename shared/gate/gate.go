@@ -175,3 +175,12 @@ func (g *Gate) OriginFailed(r *http.Request, cause string) *Decision {
 	x.emit(&Event{Level: "error", Name: EventOriginFailed, Detail: cause})
 	return x.page(OriginFailedPage())
 }
+
+// Panicked answers a request whose handling panicked, and logs detail (the
+// panic's value and stack) under the request's id. The host calls it after
+// recovering; other requests are not affected.
+func (g *Gate) Panicked(r *http.Request, detail string) *Decision {
+	x := &exchange{g: g, r: r, path: r.URL.EscapedPath()}
+	x.emit(&Event{Level: "error", Name: EventPanic, Detail: detail})
+	return x.page(internalPage(EventPanic))
+}

@@ -343,14 +343,16 @@ func misconfiguredPage() *page.Page {
 	}
 }
 
-func internalPage() *page.Page {
+// internalPage answers a failure of the gate itself; event names the log
+// line that holds the cause.
+func internalPage(event string) *page.Page {
 	return &page.Page{
 		Status: http.StatusInternalServerError,
 		Title:  "Something went wrong",
 		Lead:   "The sign-in gate failed while handling this request.",
 		Body:   []string{"Try again. If it keeps failing, send the request id below to your administrator."},
 		Action: &page.Action{Label: "Go to the start page", Href: "/"},
-		Admin:  []string{logLine(EventInternalError, "holds the cause")},
+		Admin:  []string{logLine(event, "holds the cause")},
 	}
 }
 

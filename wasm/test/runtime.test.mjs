@@ -78,7 +78,11 @@ describe("failures", () => {
     ]);
     assert.equal(panicked.status, 500);
     for (const res of others) assert.equal(res.status, 200);
-    assert.ok(await gate.waitEvent("panic"));
+    // The gate's own page, with the id under which the panic is logged.
+    assert.match(panicked.body, /Something went wrong/);
+    const id = panicked.body.match(/Request id: <code>([0-9A-Za-z-]+)<\/code>/)?.[1];
+    assert.ok(id, "the page shows a request id");
+    assert.ok(await gate.waitEvent("panic", (e) => e.request_id === id));
 
     const next = await b.request("GET", base + "/echo");
     assert.equal(next.status, 200);
@@ -92,6 +96,9 @@ describe("failures", () => {
 
     const exited = await rawRequest("GET", base + "/_hook/exit");
     assert.equal(exited.status, 500);
+    const id = exited.body.match(/quote request id ([0-9a-f]{16})\./)?.[1];
+    assert.ok(id, `a request id to quote: ${exited.body}`);
+    assert.ok(await gate.waitEvent("runtime_failed", (e) => e.request_id === id));
 
     const next = await b.request("GET", base + "/echo");
     assert.equal(next.status, 200, "the session still opens in the new instance");
