@@ -362,10 +362,10 @@ func TestForwardRewritesOriginLinks(t *testing.T) {
 	}
 }
 
-// TestReadsCoversWhatHandleUses hands Handle the same requests whole and
-// cut down to the headers Reads names, as the Worker does, and expects the
-// same decisions.
-func TestReadsCoversWhatHandleUses(t *testing.T) {
+// TestReadHeaderCoversWhatHandleUses hands Handle the same requests whole
+// and cut down to the headers ReadHeader names, as the Worker does, and
+// expects the same decisions.
+func TestReadHeaderCoversWhatHandleUses(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, map[string]string{config.VarPublicPaths: "/assets/"})
 	b := signedIn(t, e, ada)
@@ -377,7 +377,7 @@ func TestReadsCoversWhatHandleUses(t *testing.T) {
 	cut := func(h http.Header) http.Header {
 		out := http.Header{}
 		for k, v := range h {
-			if Reads(k) {
+			if _, ok := ReadHeader(k); ok {
 				out[k] = v
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
+	"net/textproto"
 	"strings"
 )
 
@@ -136,16 +137,37 @@ func origin(scheme, host string) string {
 	return scheme + "://" + host
 }
 
-// Reads reports whether the gate looks at the request header of this
-// canonical name. A host may leave every other header out of the requests
-// it hands to Handle, since a forward changes the request's own header and
+// ReadHeader reports whether the gate looks at the request header called
+// name, given in any case, and returns the name in net/http's canonical
+// form if so. A host may leave every other header out of the requests it
+// hands to Handle, since a forward changes the request's own header and
 // keeps the rest as it was; the Worker does, so that Go builds a map of a
-// few headers per request rather than of all of them.
-func Reads(name string) bool {
-	switch name {
-	case "Accept", "Cf-Ray", "Content-Type", "Cookie", "Host", "Origin", "Referer",
-		"Sec-Fetch-Dest", "Sec-Fetch-Mode", "Sec-Fetch-Site":
-		return true
+// few headers per request and canonicalizes no other name.
+func ReadHeader(name string) (canonical string, ok bool) {
+	switch strings.ToLower(name) {
+	case "accept":
+		return "Accept", true
+	case "cf-ray":
+		return "Cf-Ray", true
+	case "content-type":
+		return "Content-Type", true
+	case "cookie":
+		return "Cookie", true
+	case "host":
+		return "Host", true
+	case "origin":
+		return "Origin", true
+	case "referer":
+		return "Referer", true
+	case "sec-fetch-dest":
+		return "Sec-Fetch-Dest", true
+	case "sec-fetch-mode":
+		return "Sec-Fetch-Mode", true
+	case "sec-fetch-site":
+		return "Sec-Fetch-Site", true
 	}
-	return isIdentityHeader(name)
+	if isIdentityHeader(name) {
+		return textproto.CanonicalMIMEHeaderKey(name), true
+	}
+	return "", false
 }

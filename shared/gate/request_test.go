@@ -3,6 +3,7 @@ package gate
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/textproto"
 	"testing"
 )
 
@@ -67,5 +68,30 @@ func TestIsNavigation(t *testing.T) {
 				t.Errorf("isNavigation(%s %v) = %v; want %v", tt.method, tt.header, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestReadHeader holds ReadHeader to net/http's canonical form, in any
+// case and spelling the runtime may hand over.
+func TestReadHeader(t *testing.T) {
+	read := []string{
+		"accept", "cf-ray", "content-type", "cookie", "host", "origin", "referer",
+		"sec-fetch-dest", "sec-fetch-mode", "sec-fetch-site",
+		"Cookie", "SEC-FETCH-MODE", "x-mc-user-email", "x_mc_mid", "X-MC-EID", "x-Mc_Other",
+	}
+	for _, k := range read {
+		got, ok := ReadHeader(k)
+		if want := textproto.CanonicalMIMEHeaderKey(k); !ok || got != want {
+			t.Errorf("ReadHeader(%q) = %q, %v; want %q, true", k, got, ok, want)
+		}
+	}
+
+	for _, k := range []string{
+		"accept-encoding", "user-agent", "x-forwarded-for", "cf-connecting-ip", "cdn-loop",
+		"sec-ch-ua", "x-mc", "x-mcfoo", "xmc-mid", "", "weird header",
+	} {
+		if got, ok := ReadHeader(k); ok {
+			t.Errorf("ReadHeader(%q) = %q, true; want false", k, got)
+		}
 	}
 }

@@ -29,7 +29,6 @@ package wire
 import (
 	"errors"
 	"net/http"
-	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
@@ -46,7 +45,7 @@ var errMalformed = errors.New("malformed request")
 // ParseRequest decodes a request. The result's URL is absolute, as the
 // runtime gave it; its body is empty, since bodies never cross to Go.
 // Header names are canonicalized as net/http does, and only the headers
-// the gate reads (gate.Reads) are kept.
+// the gate reads (gate.ReadHeader) are kept.
 func ParseRequest(s string) (*http.Request, error) {
 	if len(s) > MaxRequest {
 		return nil, errors.New("request too large")
@@ -78,8 +77,8 @@ func ParseRequest(s string) (*http.Request, error) {
 		if v, s, ok = strings.Cut(s, "\n"); !ok {
 			return nil, errMalformed
 		}
-		ck := canonical(k)
-		if !gate.Reads(ck) {
+		ck, read := gate.ReadHeader(k)
+		if !read {
 			continue
 		}
 		if old, ok := h[ck]; ok || len(vals) == cap(vals) {
@@ -100,77 +99,6 @@ type request struct {
 	r    http.Request
 	u    url.URL
 	vals [12]string
-}
-
-// canonical returns a header name in net/http's canonical form. The
-// runtime hands names over in lowercase, and canonicalizing allocates, so
-// the names browsers send on nearly every request are looked up instead.
-func canonical(k string) string {
-	switch k {
-	case "accept":
-		return "Accept"
-	case "accept-encoding":
-		return "Accept-Encoding"
-	case "accept-language":
-		return "Accept-Language"
-	case "cache-control":
-		return "Cache-Control"
-	case "cf-connecting-ip":
-		return "Cf-Connecting-Ip"
-	case "cf-ipcountry":
-		return "Cf-Ipcountry"
-	case "cf-ray":
-		return "Cf-Ray"
-	case "cf-visitor":
-		return "Cf-Visitor"
-	case "connection":
-		return "Connection"
-	case "content-length":
-		return "Content-Length"
-	case "content-type":
-		return "Content-Type"
-	case "cookie":
-		return "Cookie"
-	case "host":
-		return "Host"
-	case "if-modified-since":
-		return "If-Modified-Since"
-	case "if-none-match":
-		return "If-None-Match"
-	case "origin":
-		return "Origin"
-	case "pragma":
-		return "Pragma"
-	case "priority":
-		return "Priority"
-	case "referer":
-		return "Referer"
-	case "sec-ch-ua":
-		return "Sec-Ch-Ua"
-	case "sec-ch-ua-mobile":
-		return "Sec-Ch-Ua-Mobile"
-	case "sec-ch-ua-platform":
-		return "Sec-Ch-Ua-Platform"
-	case "sec-fetch-dest":
-		return "Sec-Fetch-Dest"
-	case "sec-fetch-mode":
-		return "Sec-Fetch-Mode"
-	case "sec-fetch-site":
-		return "Sec-Fetch-Site"
-	case "sec-fetch-user":
-		return "Sec-Fetch-User"
-	case "upgrade-insecure-requests":
-		return "Upgrade-Insecure-Requests"
-	case "user-agent":
-		return "User-Agent"
-	case "x-forwarded-for":
-		return "X-Forwarded-For"
-	case "x-forwarded-proto":
-		return "X-Forwarded-Proto"
-	case "x-real-ip":
-		return "X-Real-Ip"
-	}
-	return textproto.CanonicalMIMEHeaderKey(k)
 }
 
 // AppendDecision appends the encoding of d to b.

@@ -2,7 +2,6 @@ package wire
 
 import (
 	"net/http"
-	"net/textproto"
 	"strings"
 	"testing"
 
@@ -153,22 +152,4 @@ func FuzzParseRequest(f *testing.F) {
 			t.Fatalf("round trip changed the header (-first +again):\n%s", diff)
 		}
 	})
-}
-
-// TestCanonical checks every name of canonical's table against net/http's
-// own canonicalization, and a few that are not in it.
-func TestCanonical(t *testing.T) {
-	for _, k := range []string{
-		"accept", "accept-encoding", "accept-language", "cache-control", "cf-connecting-ip",
-		"cf-ipcountry", "cf-ray", "cf-visitor", "connection", "content-length", "content-type",
-		"cookie", "host", "if-modified-since", "if-none-match", "origin", "pragma", "priority",
-		"referer", "sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform", "sec-fetch-dest",
-		"sec-fetch-mode", "sec-fetch-site", "sec-fetch-user", "upgrade-insecure-requests",
-		"user-agent", "x-forwarded-for", "x-forwarded-proto", "x-real-ip",
-		"x-mc-user-email", "x_mc_mid", "X-MC-EID", "weird header",
-	} {
-		if got, want := canonical(k), textproto.CanonicalMIMEHeaderKey(k); got != want {
-			t.Errorf("canonical(%q) = %q; want %q", k, got, want)
-		}
-	}
 }
