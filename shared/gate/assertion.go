@@ -77,16 +77,23 @@ func (a *Assertion) fields() [12]string {
 // then the fields in the order of [Assertion], thirteen lines joined by
 // "\n", with no line break at the end.
 func (a *Assertion) Payload() string {
-	fs := a.fields()
-	return AssertionVersion + "\n" + strings.Join(fs[:], "\n")
+	return string(a.appendPayload(nil))
+}
+
+func (a *Assertion) appendPayload(b []byte) []byte {
+	b = append(b, AssertionVersion...)
+	for _, f := range a.fields() {
+		b = append(b, '\n')
+		b = append(b, f...)
+	}
+	return b
 }
 
 // Sign returns the signature of a's payload under secret: lowercase hex
 // of SHA-256(secret "\n" payload "\n" secret).
 func (a *Assertion) Sign(secret []byte) (string, error) {
-	fs := a.fields()
-	n := 2*len(secret) + len(AssertionVersion) + 2
-	for _, f := range fs {
+	n := 2*len(secret) + 2 + len(AssertionVersion)
+	for _, f := range a.fields() {
 		if strings.IndexByte(f, '\n') >= 0 {
 			return "", errLineBreak
 		}
@@ -96,11 +103,7 @@ func (a *Assertion) Sign(secret []byte) (string, error) {
 	b := make([]byte, 0, n)
 	b = append(b, secret...)
 	b = append(b, '\n')
-	b = append(b, AssertionVersion...)
-	for _, f := range fs {
-		b = append(b, '\n')
-		b = append(b, f...)
-	}
+	b = a.appendPayload(b)
 	b = append(b, '\n')
 	b = append(b, secret...)
 	sum := sha256.Sum256(b)

@@ -2,6 +2,7 @@ package gate
 
 import (
 	"context"
+	"errors"
 	"net/url"
 
 	"github.com/cloudpage-gate/gate/shared/mc"
@@ -39,7 +40,7 @@ func (x *exchange) callback(ctx context.Context) *Decision {
 
 	l, why := x.takeLogin(state)
 	if e := q.Get("error"); e != "" {
-		return x.authorizeError(e, q.Get("error_description"), l)
+		return x.authorizeError(e, q.Get("error_description"), l, why)
 	}
 	if l == nil {
 		return x.lostState(state, why)
@@ -55,8 +56,14 @@ func (x *exchange) callback(ctx context.Context) *Decision {
 		x.emit(&Event{Level: "warn", Name: EventCallbackRefused, Reason: "missing_code"})
 		return x.page(badCallbackPage())
 	}
-	return x.signIn(ctx, code, l.Return)
+	d := x.g.flights.do(ctx, state, func() *Decision { return x.signIn(ctx, code, l.Return) })
+	if d == nil {
+		return x.internal("waiting for the same sign-in in another request", errNoAnswer)
+	}
+	return d
 }
+
+var errNoAnswer = errors.New("it ended without an answer")
 
 // hasDuplicates reports whether any of the keys appears more than once: a
 // callback with two states or two codes was not written by Marketing
@@ -164,21 +171,27 @@ func (x *exchange) lostState(state, reason string) *Decision {
 }
 
 // authorizeError answers Marketing Cloud's refusal to authorize l, this
-// browser's attempt, or nil if the callback matched none.
+// browser's attempt, or nil if the callback matched none, for the reason
+// why.
 //
 // A refusal of the browser's own attempt ends any session it holds: it
 // comes from a re-authorization (REAUTH_AFTER) or a new sign-in, and
 // Marketing Cloud no longer vouches for the user, as when their licence
 // was withdrawn. A callback that matches no attempt ends nothing, or any
-// site could sign a user out with a link.
-func (x *exchange) authorizeError(code, desc string, l *session.Login) *Decision {
+// site could sign a user out with a link; it still shows the page for its
+// code, which says nothing a link could not, but is logged as a refused
+// callback without its description, which anyone could have written.
+func (x *exchange) authorizeError(code, desc string, l *session.Login, why string) *Decision {
+	code = errorCode(code)
 	rd := "/"
 	if l != nil {
 		rd = l.Return
 		x.endSession()
+		x.emit(&Event{Level: "warn", Name: EventLoginDenied, Reason: code, Detail: mc.Clean(desc, 200)})
+	} else {
+		x.emit(&Event{Level: "warn", Name: EventCallbackRefused, Reason: why, Detail: "error=" + code})
 	}
-	code = errorCode(code)
-	x.emit(&Event{Level: "warn", Name: EventLoginDenied, Reason: code, Detail: mc.Clean(desc, 200)})
+
 	if code == "user_not_licensed" {
 		return x.page(notLicensedPage(loginPath(rd)))
 	}

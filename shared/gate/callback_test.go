@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -720,10 +721,18 @@ func TestForgedErrorCallbackKeepsSession(t *testing.T) {
 func TestCallbackErrorWithoutAttempt(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
-	d := e.browser(ada).navigate(redirectURI + "?error=access_denied&error_description=forged")
+	d := e.browser(ada).navigate(redirectURI + "?error=access_denied&error_description=forged+text")
 	checkPage(t, d, http.StatusForbidden, "Marketing Cloud did not sign you in")
 	if !strings.Contains(d.Body, `href="/_gate/login?rd=%2F"`) {
 		t.Errorf("page's sign-in link does not return to /")
+	}
+
+	// Anyone could have written it: it is no refusal by Marketing Cloud,
+	// and its description is not logged.
+	ev := e.lastEvent()
+	if ev.Name != EventCallbackRefused || ev.Reason != "missing_state" || ev.Detail != "error=access_denied" {
+		t.Errorf("last event = %s/%s %q; want %s/missing_state %q",
+			ev.Name, ev.Reason, ev.Detail, EventCallbackRefused, "error=access_denied")
 	}
 }
 
@@ -879,3 +888,44 @@ func TestCallbackIsBlocking(t *testing.T) {
 }
 
 var errTest = &config.Error{Problems: []config.Problem{{Var: config.VarClientID, Msg: "is required"}}}
+
+// A callback reloaded while the first request still waits on Marketing
+// Cloud carries the same state, code and login cookie; it waits for the
+// first one's answer instead of sending the code a second time.
+func TestReloadedCallbackSharesTheSignIn(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	b := e.browser(ada)
+	cb := b.startSignIn(gateOrigin + "/report?q=1")
+	e.mc.SetFaults(mcfake.Faults{Delay: time.Second})
+
+	first, again := b.request(http.MethodGet, cb, navigation()), b.request(http.MethodGet, cb, navigation())
+	ds := make([]*Decision, 2)
+	var wg sync.WaitGroup
+	for i, r := range []*http.Request{first, again} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ds[i] = b.g.Handle(context.Background(), r)
+		}()
+		for wait := 0; i == 0 && e.hit("/v2/token") == 0; wait++ {
+			if wait == 5000 {
+				t.Fatal("the first callback never reached the token endpoint")
+			}
+			time.Sleep(time.Millisecond) // until the first is at Marketing Cloud
+		}
+	}
+	wg.Wait()
+
+	if got := e.hit("/v2/token"); got != 1 {
+		t.Errorf("token requests = %d; want 1", got)
+	}
+	for i, d := range ds {
+		checkRedirect(t, d, "/report?q=1")
+		if !slices.ContainsFunc(d.Header.Values("Set-Cookie"), func(c string) bool {
+			return strings.HasPrefix(c, sessionCookie+"=") && !strings.Contains(c, "Max-Age=0")
+		}) {
+			t.Errorf("request %d: no session cookie in %q", i+1, d.Header.Values("Set-Cookie"))
+		}
+	}
+}

@@ -22,7 +22,7 @@ type Decision struct {
 
 // Forward tells the host how to send a request on to the origin. The
 // request's method and body go unchanged and unread; its header goes with
-// the changes below, as [Forward.Apply] makes them; the origin's answer,
+// the changes below; the origin's answer,
 // redirects included, goes back as it is, with ResponseHeader added.
 //
 // The changes are given rather than the whole header so that the host,
@@ -63,31 +63,6 @@ type Field struct {
 type Rewrite struct {
 	From []string // such as "https://cloud.example.com", "//cloud.example.com"
 	To   string   // the gate's scheme and host, such as "https://apps.example.com"
-}
-
-// Apply returns the header to send to the origin for a request that came
-// with header h. h is not modified.
-func (f *Forward) Apply(h http.Header) http.Header {
-	out := make(http.Header, len(h)+len(f.Set))
-	for k, vs := range h {
-		out[k] = vs
-	}
-	for _, name := range f.Remove {
-		for k := range out {
-			if strings.EqualFold(k, name) {
-				delete(out, k)
-			}
-		}
-	}
-	for _, fl := range f.Set {
-		for k := range out {
-			if strings.EqualFold(k, fl.Name) {
-				delete(out, k)
-			}
-		}
-		out[fl.Name] = []string{fl.Value}
-	}
-	return out
 }
 
 func (x *exchange) page(p *page.Page) *Decision {

@@ -19,16 +19,16 @@ const (
 	HeaderToken  = "X-Mc-Access-Token"
 )
 
-// forward sends the request on to the origin, as the user s or, for a
-// public path, as nobody (s nil). For a user, x.ident holds the identity
-// fields that opening s made.
-func (x *exchange) forward(s *session.Session) *Decision {
+// forward sends the request on to the origin, as the signed-in user or, for a
+// public path, as nobody (ident nil). ident is the user's identity fields,
+// made once per session (identityFields) and shared, so never modified.
+func (x *exchange) forward(ident []Field) *Decision {
 	fw := new(forwarding)
 	f := &fw.f
 	f.URL = x.originURL()
 	f.Remove = fw.remove[:0]
-	if s != nil {
-		f.Set = x.ident
+	if ident != nil {
+		f.Set = ident
 		x.clearAttempts()
 	}
 	x.cleanHeader(f)
@@ -195,13 +195,16 @@ func identityFields(s *session.Session, token bool) []Field {
 }
 
 // headerValue makes text safe for a header: bytes outside printable ASCII,
-// and "%" itself, are percent-encoded, so a name such as "Zoë" arrives as
-// "Zo%C3%AB" and decodes back exactly. Printable ASCII, every email address
-// in practice, passes unchanged.
+// "%" itself, and a space at either end are percent-encoded, so a name
+// such as "Zoë" arrives as "Zo%C3%AB" and decodes back exactly. Printable
+// ASCII, every email address in practice, passes unchanged. The spaces at
+// the ends must be encoded because fetch and HTTP servers trim them (RFC
+// 9110 §5.5): the CloudPage would read another value than the one the
+// origin assertion signed.
 func headerValue(s string) string {
 	clean := true
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < ' ' || c > '~' || c == '%' {
+		if mustEscape(s, i) {
 			clean = false
 			break
 		}
@@ -214,7 +217,7 @@ func headerValue(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c < ' ' || c > '~' || c == '%' {
+		if mustEscape(s, i) {
 			b.WriteByte('%')
 			b.WriteByte(hex[c>>4])
 			b.WriteByte(hex[c&0xf])
@@ -223,4 +226,9 @@ func headerValue(s string) string {
 		b.WriteByte(c)
 	}
 	return b.String()
+}
+
+func mustEscape(s string, i int) bool {
+	c := s[i]
+	return c < ' ' || c > '~' || c == '%' || c == ' ' && (i == 0 || i == len(s)-1)
 }

@@ -307,6 +307,12 @@ func TestHeaderValue(t *testing.T) {
 		{"a\r\nb", "a%0D%0Ab"},
 		{"tab\there", "tab%09here"},
 		{"\x00\x7f~", "%00%7F~"},
+		// Headers lose spaces at their ends on the way (RFC 9110 §5.5);
+		// those inside are kept as they are.
+		{" Ada Lovelace ", "%20Ada Lovelace%20"},
+		{" ", "%20"},
+		{"  ", "%20%20"},
+		{"a b", "a b"},
 	}
 	for _, tt := range tests {
 		if got := headerValue(tt.in); got != tt.want {

@@ -60,6 +60,7 @@ type Gate struct {
 	budget time.Duration
 
 	sessions sessionCache
+	flights  flights                 // sign-ins waiting on Marketing Cloud
 	rewrites atomic.Pointer[Rewrite] // the last one made; see Gate.rewrite
 }
 
@@ -142,7 +143,6 @@ type exchange struct {
 
 	cookies jar       // see exchange.jar
 	t       time.Time // see exchange.now
-	ident   []Field   // see exchange.session
 }
 
 // now is the time of the request, read once: each reading of the clock is
@@ -156,15 +156,15 @@ func (x *exchange) now() time.Time {
 
 // protected handles a request for a page that needs a session.
 func (x *exchange) protected() *Decision {
-	s := x.session()
-	if s == nil {
+	o := x.opened()
+	if o == nil {
 		return x.signInRequired()
 	}
 
-	if isNavigation(x.r) && x.g.staleAuth(s, x.now()) {
+	if x.g.staleAuth(o.s, x.now()) && isNavigation(x.r) {
 		return x.startSignIn(x.requestReturn())
 	}
-	return x.forward(s)
+	return x.forward(o.ident)
 }
 
 // OriginFailed answers a forwarded request whose origin could not be
@@ -173,7 +173,7 @@ func (x *exchange) protected() *Decision {
 func (g *Gate) OriginFailed(r *http.Request, cause string) *Decision {
 	x := &exchange{g: g, r: r, path: r.URL.EscapedPath()}
 	x.emit(&Event{Level: "error", Name: EventOriginFailed, Detail: cause})
-	return x.page(OriginFailedPage())
+	return x.page(originFailedPage())
 }
 
 // Panicked answers a request whose handling panicked, and logs detail (the

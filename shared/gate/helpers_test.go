@@ -412,7 +412,7 @@ func (b *browser) send(r *http.Request) *Decision {
 	}
 	b.e.record(d)
 	if d.Forward != nil {
-		b.e.setSent(d, d.Forward.Apply(r.Header))
+		b.e.setSent(d, applyForward(d.Forward, r.Header))
 		b.store(d.Forward.ResponseHeader)
 	} else {
 		b.store(d.Header)
@@ -825,4 +825,30 @@ func (e *env) sentHeader(d *Decision) http.Header {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.sent[d]
+}
+
+// applyForward returns the header the Worker's entry module sends to the
+// origin for a request with header h, as wasm/entry.mjs builds it: f's
+// removals and settings, matched without regard to case, with each value
+// trimmed at its ends as fetch's Headers trims it. h is not modified.
+func applyForward(f *Forward, h http.Header) http.Header {
+	out := make(http.Header, len(h)+len(f.Set))
+	for k, vs := range h {
+		out[k] = vs
+	}
+	drop := func(name string) {
+		for k := range out {
+			if strings.EqualFold(k, name) {
+				delete(out, k)
+			}
+		}
+	}
+	for _, name := range f.Remove {
+		drop(name)
+	}
+	for _, fl := range f.Set {
+		drop(fl.Name)
+		out[fl.Name] = []string{strings.Trim(fl.Value, " \t")}
+	}
+	return out
 }

@@ -356,9 +356,9 @@ func internalPage(event string) *page.Page {
 	}
 }
 
-// OriginFailedPage is shown when the origin cannot be reached at all. The
-// host calls it after a failed forward.
-func OriginFailedPage() *page.Page {
+// originFailedPage is shown when the origin cannot be reached at all
+// (Gate.OriginFailed).
+func originFailedPage() *page.Page {
 	return &page.Page{
 		Status: http.StatusBadGateway,
 		Title:  "The page is not answering",

@@ -263,7 +263,7 @@ func everyPage() map[string]*page.Page {
 		"badAnswer": badAnswerPage(login), "clientRejected": clientRejectedPage(),
 		"loop": loopPage(), "logout": logoutPage(), "signedOut": signedOutPage(login),
 		"crossSiteLogout": crossSiteLogoutPage(), "method": methodPage(), "notFound": notFoundPage(),
-		"misconfigured": misconfiguredPage(), "internal": internalPage(EventInternalError), "panicked": internalPage(EventPanic), "originFailed": OriginFailedPage(),
+		"misconfigured": misconfiguredPage(), "internal": internalPage(EventInternalError), "panicked": internalPage(EventPanic), "originFailed": originFailedPage(),
 	}
 }
 

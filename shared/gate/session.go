@@ -10,10 +10,18 @@ import (
 // believed: isolates' clocks differ a little, never by minutes.
 const clockSkew = time.Minute
 
-// session returns the request's valid session, or nil, and keeps its
-// identity fields in x.ident. A cookie that is present but refused is
-// logged with the reason and cleared.
+// session returns the request's valid session, or nil. A cookie that is
+// present but refused is logged with the reason and cleared.
 func (x *exchange) session() *session.Session {
+	if o := x.opened(); o != nil {
+		return o.s
+	}
+	return nil
+}
+
+// opened is session with what the gate worked out for it once (see
+// sessionCache): the identity fields it forwards.
+func (x *exchange) opened() *opened {
 	j := x.jar()
 	if !j.hasSess {
 		return nil
@@ -25,8 +33,7 @@ func (x *exchange) session() *session.Session {
 		x.endSession()
 		return nil
 	}
-	x.ident = o.ident
-	return o.s
+	return o
 }
 
 // endSession clears the request's session cookie, if it has one. The

@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"strings"
 	"sync"
 
 	"github.com/cloudpage-gate/gate/shared/session"
@@ -68,5 +69,10 @@ func (c *sessionCache) put(v string, o *opened) {
 	if c.m == nil || len(c.m) >= sessionCacheSize {
 		c.m = make(map[string]cachedSession, 64)
 	}
+
+	// v is cut from the request's Cookie header, and so from the whole
+	// request text: kept as it is, it would keep up to 160 KiB alive per
+	// entry, and a thousand padded requests would fill the isolate.
+	v = strings.Clone(v)
 	c.m[cacheKey(v)] = cachedSession{value: v, opened: o}
 }
